@@ -16,6 +16,7 @@ enum class ErrorKind {
   Unauthenticated,   // 401: no or unknown token
   PermissionDenied,  // 403: token lacks the role or name scope
   NotFound,          // 404
+  MethodNotAllowed,  // 405
   Conflict,          // 409: state forbids it (immutable version, in use)
   TooLarge,          // 413
   RangeNotSatisfiable,  // 416: chunk out of order

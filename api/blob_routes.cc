@@ -1,0 +1,139 @@
+// Chunked, resumable blob uploads (OCI style) and blob existence checks.
+//
+//   POST   /v1/blobs/uploads?kind=kernel|initrd|disk   start; 202 + Location
+//   PATCH  /v1/blobs/uploads/{id}   Content-Range: START-END (inclusive), bytes in order
+//   GET    /v1/blobs/uploads/{id}   current offset, to resume
+//   PUT    /v1/blobs/uploads/{id}?digest=sha256:...    commit
+//   DELETE /v1/blobs/uploads/{id}   cancel
+//   HEAD   /v1/blobs/{digest}       200 with Stele-Blob-Size, or 404
+//   GET    /v1/blobs/{digest}       {"digest", "size"}
+#include <charconv>
+
+#include "api/router.h"
+#include "api/services.h"
+
+namespace stele::api {
+namespace {
+
+HttpResponse uploadResponse(int status, const store::UploadStatus& upload) {
+  HttpResponse response = jsonResponse(status, {{"id", upload.id},
+                                                {"kind", upload.kind},
+                                                {"offset", upload.offset},
+                                                {"maxBytes", upload.maxBytes}});
+  response.headers.emplace_back("Location", "/v1/blobs/uploads/" + upload.id);
+  response.headers.emplace_back("Upload-Offset", std::to_string(upload.offset));
+  if (upload.offset > 0) {
+    response.headers.emplace_back("Range", "0-" + std::to_string(upload.offset - 1));
+  }
+  return response;
+}
+
+std::optional<std::int64_t> parseNumber(std::string_view text) {
+  std::int64_t value = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (ec != std::errc() || end != text.data() + text.size() || text.empty() || value < 0) {
+    return std::nullopt;
+  }
+  return value;
+}
+
+// "START-END" or "bytes START-END"; END inclusive; must cover exactly `bodySize` bytes.
+Result<std::int64_t> chunkStart(const HttpRequest& request) {
+  auto header = request.header("content-range");
+  if (!header) {
+    return fail(ErrorKind::InvalidArgument, "content_range_missing",
+                "Content-Range: START-END is required on every chunk");
+  }
+  std::string_view text = *header;
+  if (text.starts_with("bytes ")) text.remove_prefix(6);
+  auto dash = text.find('-');
+  auto start = parseNumber(text.substr(0, dash));
+  auto end = dash == std::string_view::npos ? std::nullopt : parseNumber(text.substr(dash + 1));
+  if (!start || !end || *end < *start) {
+    return fail(ErrorKind::InvalidArgument, "content_range_invalid",
+                "Content-Range must be START-END with END >= START");
+  }
+  if (*end - *start + 1 != static_cast<std::int64_t>(request.body.size())) {
+    return fail(ErrorKind::InvalidArgument, "content_range_mismatch",
+                "Content-Range covers " + std::to_string(*end - *start + 1) +
+                    " bytes but the body has " + std::to_string(request.body.size()));
+  }
+  return *start;
+}
+
+}  // namespace
+
+void addBlobRoutes(Router& router, Services& s) {
+  router.add({"POST", "/v1/blobs/uploads", Permission::PushImage, std::nullopt, 0,
+              [&s](const RouteContext& ctx) -> Result<HttpResponse> {
+                std::string kind = ctx.request.queryParam("kind").value_or("disk");
+                std::int64_t limit = s.registry.limits().forRole(kind);
+                if (limit == 0) {
+                  return fail(ErrorKind::InvalidArgument, "kind_invalid",
+                              "kind must be kernel, initrd or disk");
+                }
+                auto upload = s.blobs.startUpload(kind, limit);
+                if (!upload) return fail(upload.error());
+                return uploadResponse(202, *upload);
+              }});
+  router.add({"PATCH", "/v1/blobs/uploads/{id}", Permission::PushImage, std::nullopt,
+              s.limits.maxChunkBytes,
+              [&s](const RouteContext& ctx) -> Result<HttpResponse> {
+                auto start = chunkStart(ctx.request);
+                if (!start) return fail(start.error());
+                auto upload = s.blobs.append(ctx.param("id"), *start, ctx.request.body);
+                if (!upload) return fail(upload.error());
+                s.metrics.addUploadedBytes(ctx.request.body.size());
+                return uploadResponse(202, *upload);
+              }});
+  router.add({"GET", "/v1/blobs/uploads/{id}", Permission::PushImage, std::nullopt, 0,
+              [&s](const RouteContext& ctx) -> Result<HttpResponse> {
+                auto upload = s.blobs.status(ctx.param("id"));
+                if (!upload) return fail(upload.error());
+                return uploadResponse(200, *upload);
+              }});
+  router.add({"PUT", "/v1/blobs/uploads/{id}", Permission::PushImage, std::nullopt,
+              s.limits.maxChunkBytes,
+              [&s](const RouteContext& ctx) -> Result<HttpResponse> {
+                auto digest = ctx.request.queryParam("digest");
+                if (!digest) {
+                  return fail(ErrorKind::InvalidArgument, "digest_missing",
+                              "commit needs ?digest=sha256:<hex>");
+                }
+                if (!ctx.request.body.empty()) {  // a final chunk may ride on the commit
+                  auto start = chunkStart(ctx.request);
+                  if (!start) return fail(start.error());
+                  auto upload = s.blobs.append(ctx.param("id"), *start, ctx.request.body);
+                  if (!upload) return fail(upload.error());
+                }
+                auto blob = s.blobs.commit(ctx.param("id"), *digest);
+                if (!blob) return fail(blob.error());
+                HttpResponse response =
+                    jsonResponse(201, {{"digest", blob->digest}, {"size", blob->size}});
+                response.headers.emplace_back("Location", "/v1/blobs/" + blob->digest);
+                return response;
+              }});
+  router.add({"DELETE", "/v1/blobs/uploads/{id}", Permission::PushImage, std::nullopt, 0,
+              [&s](const RouteContext& ctx) -> Result<HttpResponse> {
+                if (auto r = s.blobs.cancel(ctx.param("id")); !r) return fail(r.error());
+                return emptyResponse(204);
+              }});
+  auto blobInfo = [&s](const RouteContext& ctx, bool head) -> Result<HttpResponse> {
+    const std::string& digest = ctx.param("digest");
+    auto size = s.blobs.blobSize(digest);
+    if (!size) return fail(size.error());
+    if (!size->has_value()) {
+      return fail(ErrorKind::NotFound, "blob_not_found", "no blob " + digest);
+    }
+    HttpResponse response = head ? emptyResponse(200)
+                                 : jsonResponse(200, {{"digest", digest}, {"size", **size}});
+    response.headers.emplace_back("Stele-Blob-Size", std::to_string(**size));
+    return response;
+  };
+  router.add({"HEAD", "/v1/blobs/{digest}", Permission::Read, std::nullopt, 0,
+              [blobInfo](const RouteContext& ctx) { return blobInfo(ctx, true); }});
+  router.add({"GET", "/v1/blobs/{digest}", Permission::Read, std::nullopt, 0,
+              [blobInfo](const RouteContext& ctx) { return blobInfo(ctx, false); }});
+}
+
+}  // namespace stele::api

@@ -1,0 +1,60 @@
+// A small blocking HTTP/1.1 client (plain or TLS) that keeps its connection alive.
+// Used by the CLI, the API tests and the benchmarks.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/error.h"
+
+namespace stele::cli {
+
+struct ClientResponse {
+  int status = 0;
+  std::map<std::string, std::string> headers;  // lowercase names
+  std::string body;
+
+  std::string header(const std::string& lowercaseName) const;
+};
+
+struct ClientOptions {
+  std::string server = "http://127.0.0.1:7070";  // http://HOST:PORT or https://HOST:PORT
+  std::string token;
+  std::string caFile;  // extra trust anchor for https
+  int timeoutSeconds = 120;
+};
+
+class HttpClient {
+ public:
+  explicit HttpClient(ClientOptions options);
+  ~HttpClient();
+  HttpClient(HttpClient&&) noexcept;
+  HttpClient& operator=(HttpClient&&) noexcept;
+
+  // Sends one request; reconnects once if the kept-alive connection had been closed.
+  // Transport failures are Unavailable errors; any HTTP status is a response.
+  Result<ClientResponse> request(std::string_view method, std::string_view path,
+                                 std::string_view body = {},
+                                 const std::vector<std::pair<std::string, std::string>>& headers = {});
+
+  const ClientOptions& options() const { return options_; }
+
+ private:
+  struct Connection;
+  Result<void> connect();
+  Result<ClientResponse> attempt(std::string_view method, std::string_view path,
+                                 std::string_view body,
+                                 const std::vector<std::pair<std::string, std::string>>& headers,
+                                 bool& sentNothing);
+  ClientOptions options_;
+  std::unique_ptr<Connection> connection_;
+};
+
+// Turns an error response ({"error": {"code", "message"}}) into an Error; other bodies are
+// quoted as they are.
+Error responseError(const ClientResponse& response);
+
+}  // namespace stele::cli

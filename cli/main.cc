@@ -1,0 +1,44 @@
+// `stele`: one binary for the server and every client command.
+#include <cstdio>
+#include <cstring>
+#include <string>
+
+#include "cli/commands.h"
+
+namespace {
+
+constexpr const char* kUsage = R"(usage: stele COMMAND [ARGS]
+
+  server [--listen 127.0.0.1:7070] [--data-dir DIR] [--tls-cert F --tls-key F]
+  keygen --out NAME                        write NAME.key and NAME.pub (Ed25519)
+  push NAME:VERSION --kernel F [--initrd F] [--cmdline S] [--annotation k=v] --key NAME.key
+  key add NAME.pub [--names PATTERN] [--not-before T] [--not-after T] [--comment C]
+  key list | key retire ID | key revoke ID
+  token create --role admin|deployer|pusher|viewer [--names PATTERN] [--description D]
+  token list | token revoke ID
+  get images [NAME] [-o json]
+  image verify NAME:VERSION | image delete NAME:VERSION
+
+Client commands take --server URL and --token T, or STELE_SERVER / STELE_TOKEN
+(default server http://127.0.0.1:7070). `stele COMMAND --help` shows more.
+)";
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc < 2 || std::strcmp(argv[1], "--help") == 0 || std::strcmp(argv[1], "-h") == 0) {
+    std::fputs(kUsage, argc < 2 ? stderr : stdout);
+    return argc < 2 ? 2 : 0;
+  }
+  std::string command = argv[1];
+  stele::cli::Argv rest(argv + 2, argv + argc);
+  if (command == "server") return stele::cli::runServerCommand(rest);
+  if (command == "keygen") return stele::cli::runKeygen(rest);
+  if (command == "push") return stele::cli::runPush(rest);
+  if (command == "key") return stele::cli::runKey(rest);
+  if (command == "token") return stele::cli::runToken(rest);
+  if (command == "get") return stele::cli::runGet(rest);
+  if (command == "image") return stele::cli::runImage(rest);
+  std::fprintf(stderr, "stele: unknown command \"%s\"\n\n%s", command.c_str(), kUsage);
+  return 2;
+}

@@ -1,0 +1,57 @@
+// `stele server`: parses flags into ServerOptions and runs the control plane.
+#include <cstdio>
+
+#include "api/server.h"
+#include "cli/args.h"
+#include "cli/client_context.h"
+#include "cli/commands.h"
+#include "cli/size_units.h"
+
+namespace stele::cli {
+
+int runServerCommand(const Argv& argv) {
+  auto args = Args::parse(argv,
+                          {"listen", "data-dir", "tls-cert", "tls-key", "threads",
+                           "max-kernel-size", "max-initrd-size", "max-disk-size", "max-chunk-size"},
+                          {"help"});
+  if (!args) return reportError(args.error());
+  if (args->has("help")) {
+    std::puts(
+        "stele server [--listen 127.0.0.1:7070] [--data-dir /var/lib/stele]\n"
+        "             [--tls-cert CERT.pem --tls-key KEY.pem] [--threads 4]\n"
+        "             [--max-kernel-size 64MiB] [--max-initrd-size 512MiB]\n"
+        "             [--max-disk-size 512MiB] [--max-chunk-size 16MiB]");
+    return 0;
+  }
+  api::ServerOptions options;
+  options.listen = args->valueOr("listen", options.listen);
+  options.dataDir = args->valueOr("data-dir", options.dataDir);
+  options.tlsCert = args->valueOr("tls-cert", "");
+  options.tlsKey = args->valueOr("tls-key", "");
+  options.threads = std::atoi(args->valueOr("threads", "4").c_str());
+  if (options.threads < 1 || options.threads > 64) {
+    return reportError({ErrorKind::InvalidArgument, "usage", "--threads must be 1-64"});
+  }
+  struct SizeFlag {
+    const char* name;
+    std::int64_t* target;
+  };
+  std::int64_t chunk = static_cast<std::int64_t>(options.apiLimits.maxChunkBytes);
+  for (SizeFlag flag : {SizeFlag{"max-kernel-size", &options.blobLimits.kernel},
+                        SizeFlag{"max-initrd-size", &options.blobLimits.initrd},
+                        SizeFlag{"max-disk-size", &options.blobLimits.disk},
+                        SizeFlag{"max-chunk-size", &chunk}}) {
+    if (auto text = args->value(flag.name)) {
+      auto bytes = parseSize(*text);
+      if (!bytes) {
+        return reportError({ErrorKind::InvalidArgument, "usage",
+                            std::string("--") + flag.name + ": " + bytes.error().message});
+      }
+      *flag.target = *bytes;
+    }
+  }
+  options.apiLimits.maxChunkBytes = static_cast<std::size_t>(chunk);
+  return api::runServer(options);
+}
+
+}  // namespace stele::cli

@@ -1,0 +1,248 @@
+#include "store/blob_store.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <filesystem>
+
+#include "common/crashpoint.h"
+#include "store/file_io.h"
+
+namespace stele::store {
+namespace {
+
+constexpr std::int64_t kAbandonedUploadSeconds = 7 * 24 * 3600;
+
+bool isUploadId(std::string_view id) {
+  if (id.size() != 32) return false;
+  for (char c : id) {
+    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
+  }
+  return true;
+}
+
+std::unexpected<Error> noUpload(const std::string& id) {
+  return fail(ErrorKind::NotFound, "upload_not_found",
+              "no upload " + id + " (finished, cancelled, discarded, or never started)");
+}
+
+}  // namespace
+
+// In-memory state of one upload: the running hash and how far it has read. After a restart
+// it is rebuilt by hashing the partial file once.
+struct BlobStore::Session {
+  std::mutex mutex;
+  std::string kind;
+  std::int64_t maxBytes = 0;
+  Sha256 hasher;
+  std::int64_t hashed = 0;
+  bool gone = false;
+};
+
+BlobStore::BlobStore(std::string dataDir, Database& db, const Clock& clock, Random& random)
+    : dataDir_(std::move(dataDir)), db_(db), clock_(clock), random_(random) {}
+BlobStore::~BlobStore() = default;
+
+Result<std::unique_ptr<BlobStore>> BlobStore::open(const std::string& dataDir, Database& db,
+                                                   const Clock& clock, Random& random) {
+  std::unique_ptr<BlobStore> store(new BlobStore(dataDir, db, clock, random));
+  for (const char* sub : {"/blobs/sha256", "/uploads"}) {
+    if (auto r = makeDirectories(dataDir + sub, 0700); !r) return fail(r.error());
+  }
+  if (auto r = store->recover(); !r) return fail(r.error());
+  return store;
+}
+
+std::string BlobStore::uploadPath(const std::string& id) const {
+  return dataDir_ + "/uploads/" + id;
+}
+
+std::string BlobStore::blobPath(const std::string& digest) const {
+  std::string hex = digest.substr(7);
+  return dataDir_ + "/blobs/sha256/" + hex.substr(0, 2) + "/" + hex;
+}
+
+Result<void> BlobStore::recover() {
+  auto rows = db_.query("SELECT id, created_at FROM uploads");
+  if (!rows) return fail(rows.error());
+  std::int64_t now = clock_.nowUnix();
+  for (const auto& row : *rows) {
+    std::string id = row.text(0);
+    auto size = fileSize(uploadPath(id));
+    bool missing = size && !size->has_value();
+    if (missing || now - row.integer(1) > kAbandonedUploadSeconds) discard(id);
+  }
+  // Files without a row were started but never recorded, or their row was discarded.
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator(dataDir_ + "/uploads", ec)) {
+    std::string name = entry.path().filename().string();
+    auto known = db_.query("SELECT 1 FROM uploads WHERE id = ?", {name});
+    if (known && known->empty()) std::filesystem::remove(entry.path(), ec);
+  }
+  return {};
+}
+
+Result<UploadStatus> BlobStore::startUpload(const std::string& kind, std::int64_t maxBytes) {
+  std::string id = random_.hexBytes(16);
+  int fd = ::open(uploadPath(id).c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  if (fd < 0) return fail(ErrorKind::Internal, "io_failed", "cannot create upload file");
+  ::close(fd);
+  auto r = db_.execute("INSERT INTO uploads (id, kind, max_bytes, created_at) VALUES (?, ?, ?, ?)",
+                       {id, kind, maxBytes, clock_.nowUnix()});
+  if (!r) {
+    std::remove(uploadPath(id).c_str());
+    return fail(r.error());
+  }
+  return UploadStatus{id, kind, 0, maxBytes};
+}
+
+Result<std::shared_ptr<BlobStore::Session>> BlobStore::session(const std::string& id) {
+  if (!isUploadId(id)) return noUpload(id);
+  std::lock_guard lock(sessionsMutex_);
+  if (auto it = sessions_.find(id); it != sessions_.end()) return it->second;
+  auto rows = db_.query("SELECT kind, max_bytes FROM uploads WHERE id = ?", {id});
+  if (!rows) return fail(rows.error());
+  if (rows->empty()) return noUpload(id);
+  auto s = std::make_shared<Session>();
+  s->kind = rows->front().text(0);
+  s->maxBytes = rows->front().integer(1);
+  sessions_.emplace(id, s);
+  return s;
+}
+
+void BlobStore::discard(const std::string& id) {
+  std::remove(uploadPath(id).c_str());
+  (void)db_.execute("DELETE FROM uploads WHERE id = ?", {id});
+  std::lock_guard lock(sessionsMutex_);
+  if (auto it = sessions_.find(id); it != sessions_.end()) {
+    it->second->gone = true;
+    sessions_.erase(it);
+  }
+}
+
+Result<UploadStatus> BlobStore::status(const std::string& id) {
+  auto s = session(id);
+  if (!s) return fail(s.error());
+  std::lock_guard lock((*s)->mutex);
+  auto size = fileSize(uploadPath(id));
+  if (!size) return fail(size.error());
+  if ((*s)->gone || !size->has_value()) return noUpload(id);
+  return UploadStatus{id, (*s)->kind, **size, (*s)->maxBytes};
+}
+
+Result<UploadStatus> BlobStore::append(const std::string& id, std::int64_t offset,
+                                       std::string_view bytes) {
+  auto found = session(id);
+  if (!found) return fail(found.error());
+  Session& s = **found;
+  std::lock_guard lock(s.mutex);
+  if (s.gone) return noUpload(id);
+  std::string path = uploadPath(id);
+  auto size = fileSize(path);
+  if (!size) return fail(size.error());
+  if (!size->has_value()) return noUpload(id);
+  std::int64_t current = **size;
+  if (offset != current) {
+    return fail(ErrorKind::RangeNotSatisfiable, "chunk_out_of_order",
+                "chunk starts at byte " + std::to_string(offset) + " but the upload has " +
+                    std::to_string(current) + " bytes; resume from byte " +
+                    std::to_string(current));
+  }
+  auto length = static_cast<std::int64_t>(bytes.size());
+  if (current + length > s.maxBytes) {
+    discard(id);
+    return fail(ErrorKind::TooLarge, "upload_too_large",
+                "upload would reach " + std::to_string(current + length) + " bytes, over the " +
+                    s.kind + " limit of " + std::to_string(s.maxBytes) +
+                    " bytes; the upload was discarded");
+  }
+  if (s.hashed != current) {  // first chunk after a restart, or after a failed write
+    s.hasher = Sha256();
+    auto hashed = hashFile(path, s.hasher);
+    if (!hashed) return fail(hashed.error());
+    s.hashed = *hashed;
+  }
+  if (auto r = appendToFile(path, bytes); !r) {
+    s.hashed = -1;  // the file may hold part of the chunk: rehash next time
+    return fail(r.error());
+  }
+  s.hasher.update(bytes);
+  s.hashed = current + length;
+  return UploadStatus{id, s.kind, s.hashed, s.maxBytes};
+}
+
+Result<BlobInfo> BlobStore::commit(const std::string& id, const std::string& digest) {
+  if (!isDigestString(digest)) {
+    return fail(ErrorKind::InvalidArgument, "digest_invalid",
+                "digest must be sha256: followed by 64 lowercase hex characters");
+  }
+  auto found = session(id);
+  if (!found) return fail(found.error());
+  Session& s = **found;
+  std::lock_guard lock(s.mutex);
+  if (s.gone) return noUpload(id);
+  std::string path = uploadPath(id);
+  auto size = fileSize(path);
+  if (!size) return fail(size.error());
+  if (!size->has_value()) return noUpload(id);
+  if (s.hashed != **size) {
+    s.hasher = Sha256();
+    auto hashed = hashFile(path, s.hasher);
+    if (!hashed) return fail(hashed.error());
+    s.hashed = *hashed;
+  }
+  std::string actual = digestString(s.hasher.finish());
+  std::int64_t length = s.hashed;
+  s.hashed = -1;
+  if (actual != digest) {
+    discard(id);
+    return fail(ErrorKind::InvalidArgument, "digest_mismatch",
+                "uploaded " + std::to_string(length) + " bytes hash to " + actual +
+                    ", not the expected " + digest + "; the upload was discarded");
+  }
+  if (auto r = fsyncPath(path); !r) return fail(r.error());
+  std::string target = blobPath(digest);
+  std::string dir = std::filesystem::path(target).parent_path().string();
+  if (auto r = makeDirectories(dir, 0700); !r) return fail(r.error());
+  crashpoint("blob-commit");
+  auto existing = fileSize(target);
+  if (existing && existing->has_value()) {
+    std::remove(path.c_str());  // same content already stored
+  } else if (::rename(path.c_str(), target.c_str()) != 0) {
+    return fail(ErrorKind::Internal, "io_failed", "cannot move upload into the blob store");
+  }
+  if (auto r = fsyncPath(dir); !r) return fail(r.error());
+  discard(id);
+  return BlobInfo{digest, length};
+}
+
+Result<void> BlobStore::cancel(const std::string& id) {
+  auto found = session(id);
+  if (!found) return fail(found.error());
+  std::lock_guard lock((*found)->mutex);
+  discard(id);
+  return {};
+}
+
+Result<std::optional<std::int64_t>> BlobStore::blobSize(const std::string& digest) {
+  if (!isDigestString(digest)) {
+    return fail(ErrorKind::InvalidArgument, "digest_invalid",
+                "digest must be sha256: followed by 64 lowercase hex characters");
+  }
+  return fileSize(blobPath(digest));
+}
+
+Result<BlobInfo> BlobStore::rehash(const std::string& digest) {
+  auto size = blobSize(digest);
+  if (!size) return fail(size.error());
+  if (!size->has_value()) {
+    return fail(ErrorKind::NotFound, "blob_not_found", "blob " + digest + " is missing on disk");
+  }
+  Sha256 hasher;
+  auto read = hashFile(blobPath(digest), hasher);
+  if (!read) return fail(read.error());
+  return BlobInfo{digestString(hasher.finish()), *read};
+}
+
+}  // namespace stele::store
