@@ -43,6 +43,21 @@ HttpRequest convert(const Http::Request& in) {
   return out;
 }
 
+// Pistache writes only typed headers, so every response header is one of these.
+class PlainHeader : public Http::Header::Header {
+ public:
+  PlainHeader(std::string name, std::string value)
+      : name_(std::move(name)), value_(std::move(value)) {}
+  const char* name() const override { return name_.c_str(); }
+  void parse(const std::string& data) override { value_ = data; }
+  void write(std::ostream& os) const override { os << value_; }
+  std::uint64_t hash() const override { return Http::Header::detail::hash(name_.c_str()); }
+
+ private:
+  std::string name_;
+  std::string value_;
+};
+
 class Handler : public Http::Handler {
  public:
   HTTP_PROTOTYPE(Handler)
@@ -53,11 +68,13 @@ class Handler : public Http::Handler {
     HttpRequest converted = convert(request);
     HttpResponse response = dispatcher_->handle(converted);
     if (!response.contentType.empty()) {
-      writer.headers().addRaw(Http::Header::Raw("Content-Type", response.contentType));
+      writer.headers().add(std::make_shared<PlainHeader>("Content-Type", response.contentType));
     }
     for (const auto& [name, value] : response.headers) {
-      writer.headers().addRaw(Http::Header::Raw(name, value));
+      writer.headers().add(std::make_shared<PlainHeader>(name, value));
     }
+    // HEAD answers carry the status and headers only, errors included.
+    if (converted.method == "HEAD") response.body.clear();
     writer.send(static_cast<Http::Code>(response.status), response.body);
     auto micros = std::chrono::duration_cast<std::chrono::microseconds>(
                       std::chrono::steady_clock::now() - started)

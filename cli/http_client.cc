@@ -179,7 +179,7 @@ Result<ClientResponse> HttpClient::attempt(
   Connection& c = *connection_;
   std::string head;
   head.reserve(512);
-  head.append(method).append(" ").append(path).append(" HTTP/1.1\r\nHost: stele\r\n");
+  head.append(method).append(" ").append(path).append(" HTTP/1.1\r\nHost: stele\r\nConnection: keep-alive\r\n");
   if (!options_.token.empty()) head += "Authorization: Bearer " + options_.token + "\r\n";
   bool hasContentType = false;
   for (const auto& [name, value] : headers) {

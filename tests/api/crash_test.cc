@@ -1,0 +1,88 @@
+// kill -9 in the middle of writes: after a restart nothing half-written is visible and the
+// work resumes or is cleanly discarded. STELE_CRASHPOINT makes the server SIGKILL itself at
+// a named point inside a write, as a power cut would.
+#include <gtest/gtest.h>
+
+#include <thread>
+
+#include "common/sha256.h"
+#include "tests/support/registry_client.h"
+#include "tests/support/server_process.h"
+
+namespace stele::testing {
+namespace {
+
+int portOf(const ServerProcess& server) { return server.port(); }
+
+TEST(CrashTest, KillDuringAnUploadLeavesAResumableUpload) {
+  ServerProcess server;
+  cli::HttpClient admin = server.admin();
+  std::string content = std::string(4000, 'a') + std::string(4000, 'b');
+  auto start = admin.request("POST", "/v1/blobs/uploads?kind=kernel");
+  std::string location = start->header("location");
+  ASSERT_EQ(admin.request("PATCH", location, content.substr(0, 4000), {{"Content-Range", "0-3999"}})->status, 202);
+  // A second chunk is on the wire, half sent, when the server dies.
+  std::thread halfSent([&] {
+    rawExchange(portOf(server),
+                "PATCH " + location + " HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " +
+                    server.adminToken() + "\r\nContent-Range: 4000-7999\r\nContent-Length: 4000\r\n\r\n" +
+                    content.substr(4000, 1500),
+                500);
+  });
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  server.kill9();
+  halfSent.join();
+  server.start();
+  admin = server.admin();
+  auto status = admin.request("GET", location);
+  ASSERT_EQ(status->status, 200);
+  EXPECT_EQ(jsonOf(*status)["offset"], 4000) << "only whole chunks count";
+  ASSERT_EQ(admin.request("PATCH", location, content.substr(4000), {{"Content-Range", "4000-7999"}})->status, 202);
+  auto commit = admin.request("PUT", location + "?digest=" + digestString(sha256(content)));
+  EXPECT_EQ(commit->status, 201) << commit->body;
+}
+
+TEST(CrashTest, KillDuringABlobCommitNeverShowsAHalfBlob) {
+  ServerProcess server({}, {{"STELE_CRASHPOINT", "blob-commit"}});
+  cli::HttpClient admin = server.admin();
+  std::string content = "blob that is being committed";
+  std::string digest = digestString(sha256(content));
+  auto start = admin.request("POST", "/v1/blobs/uploads?kind=kernel");
+  std::string location = start->header("location");
+  ASSERT_EQ(admin.request("PATCH", location, content,
+                          {{"Content-Range", "0-" + std::to_string(content.size() - 1)}})->status, 202);
+  auto commit = admin.request("PUT", location + "?digest=" + digest);
+  EXPECT_FALSE(commit.has_value() && commit->status == 201) << "the server died mid-commit";
+  server.waitExit();
+  server.setEnvironment({});
+  server.start();
+  admin = server.admin();
+  EXPECT_EQ(admin.request("HEAD", "/v1/blobs/" + digest)->status, 404);
+  auto status = admin.request("GET", location);
+  ASSERT_EQ(status->status, 200) << "the upload survives and can be committed again";
+  EXPECT_EQ(jsonOf(*status)["offset"], content.size());
+  EXPECT_EQ(admin.request("PUT", location + "?digest=" + digest)->status, 201);
+  EXPECT_EQ(admin.request("HEAD", "/v1/blobs/" + digest)->status, 200);
+}
+
+TEST(CrashTest, KillDuringAManifestCommitLeavesNoVersionAndThePushCanBeRepeated) {
+  ServerProcess server({}, {{"STELE_CRASHPOINT", "manifest-commit"}});
+  cli::HttpClient admin = server.admin();
+  TestKey key = makeKey();
+  ASSERT_EQ(addKey(admin, key), 201);
+  std::string digest = uploadBlob(admin, "kernel");
+  std::string envelope = envelopeFor(manifestFor("web", "1.0.0", digest, 6), {&key});
+  auto put = admin.request("PUT", "/v1/images/web/versions/1.0.0", envelope);
+  EXPECT_FALSE(put.has_value() && put->status == 201);
+  server.waitExit();
+  server.setEnvironment({});
+  server.start();
+  admin = server.admin();
+  EXPECT_EQ(admin.request("GET", "/v1/images/web/versions/1.0.0")->status, 404);
+  EXPECT_EQ(jsonOf(*admin.request("GET", "/v1/images"))["items"].size(), 0u);
+  EXPECT_EQ(putManifest(admin, "web", "1.0.0", envelope).status, 201);
+  EXPECT_EQ(jsonOf(*admin.request("POST", "/v1/images/web/versions/1.0.0/verify"))["ok"], true);
+}
+
+}  // namespace
+}  // namespace stele::testing
