@@ -1,0 +1,104 @@
+// The `stele` binary as a pipeline and an admin use it, against a real server.
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+#include "tests/support/run_command.h"
+#include "tests/support/server_process.h"
+
+namespace stele::testing {
+namespace {
+
+class CliTest : public ::testing::Test {
+ protected:
+  CommandResult stele(std::vector<std::string> args, const std::string& token = "") {
+    args.insert(args.begin(), STELE_BINARY);
+    return runCommand(args,
+                      {{"STELE_SERVER", server_.url()},
+                       {"STELE_TOKEN", token.empty() ? server_.adminToken() : token}},
+                      work_.path());
+  }
+  void writeFile(const std::string& name, const std::string& bytes) {
+    std::ofstream(work_.file(name), std::ios::binary) << bytes;
+  }
+
+  ServerProcess server_;
+  TempDir work_;
+};
+
+TEST_F(CliTest, PipelinePushesASignedImageAndAnAdminVerifiesIt) {
+  ASSERT_EQ(stele({"keygen", "--out", "ci"}).exitStatus, 0);
+  auto added = stele({"key", "add", "ci.pub", "--names", "web*", "--comment", "pipeline"});
+  ASSERT_EQ(added.exitStatus, 0) << added.err;
+  auto token = stele({"token", "create", "--role", "pusher", "--names", "web*"});
+  ASSERT_EQ(token.exitStatus, 0) << token.err;
+  std::string pusher = token.out.substr(0, token.out.find('\n'));
+  EXPECT_NE(token.err.find("not shown again"), std::string::npos);
+
+  writeFile("kernel", std::string(3 << 20, 'k'));
+  writeFile("initrd", std::string(100000, 'i'));
+  auto push = stele({"push", "web:1.0.0", "--kernel", "kernel", "--initrd", "initrd", "--cmdline",
+                     "console=ttyS0", "--annotation", "commit=abc", "--chunk-size", "1MiB", "--key",
+                     "ci.key"},
+                    pusher);
+  ASSERT_EQ(push.exitStatus, 0) << push.err;
+  EXPECT_NE(push.out.find("web:1.0.0 pushed sha256:"), std::string::npos);
+  EXPECT_NE(push.err.find("kernel uploaded 3.0 MiB"), std::string::npos) << "plain progress lines off a TTY";
+
+  auto again = stele({"push", "web:1.0.0", "--kernel", "kernel", "--initrd", "initrd", "--cmdline",
+                      "console=ttyS0", "--annotation", "commit=abc", "--key", "ci.key"},
+                     pusher);
+  EXPECT_EQ(again.exitStatus, 0);
+  EXPECT_NE(again.err.find("already on the server, skipped"), std::string::npos);
+  EXPECT_NE(again.out.find("unchanged"), std::string::npos);
+
+  auto list = stele({"get", "images", "-o", "json"});
+  ASSERT_EQ(list.exitStatus, 0);
+  auto items = nlohmann::json::parse(list.out);
+  EXPECT_EQ(items[0]["name"], "web");
+  auto table = stele({"get", "images"});
+  EXPECT_NE(table.out.find("NAME"), std::string::npos);
+  auto verify = stele({"image", "verify", "web:1.0.0"});
+  EXPECT_EQ(verify.exitStatus, 0) << verify.out << verify.err;
+  EXPECT_NE(verify.out.find("web:1.0.0: OK"), std::string::npos);
+}
+
+TEST_F(CliTest, RefusalsExitNonZeroWithTheServersMessage) {
+  ASSERT_EQ(stele({"keygen", "--out", "ci"}).exitStatus, 0);
+  writeFile("kernel", "kernel");
+  auto unknownKey = stele({"push", "web:1.0.0", "--kernel", "kernel", "--key", "ci.key"});
+  EXPECT_EQ(unknownKey.exitStatus, 1);
+  EXPECT_NE(unknownKey.err.find("is not in the trust store (HTTP 422)"), std::string::npos)
+      << unknownKey.err;
+  ASSERT_EQ(stele({"key", "add", "ci.pub", "--names", "dns"}).exitStatus, 0);
+  auto notAllowed = stele({"push", "web:1.0.0", "--kernel", "kernel", "--key", "ci.key"});
+  EXPECT_NE(notAllowed.err.find("may not sign images named \"web\""), std::string::npos);
+  auto viewer = stele({"token", "create", "--role", "viewer"});
+  std::string viewerToken = viewer.out.substr(0, viewer.out.find('\n'));
+  auto forbidden = stele({"push", "dns:1.0.0", "--kernel", "kernel", "--key", "ci.key"}, viewerToken);
+  EXPECT_EQ(forbidden.exitStatus, 1);
+  EXPECT_NE(forbidden.err.find("HTTP 403"), std::string::npos) << forbidden.err;
+  auto usage = stele({"push", "web:1.0.0", "--kernel", "kernel"});
+  EXPECT_EQ(usage.exitStatus, 2);
+  EXPECT_NE(usage.err.find("--key"), std::string::npos);
+  auto noServer = runCommand({STELE_BINARY, "get", "images", "--server", "http://127.0.0.1:1"});
+  EXPECT_EQ(noServer.exitStatus, 1);
+  EXPECT_NE(noServer.err.find("cannot connect"), std::string::npos);
+  EXPECT_EQ(stele({"keygen", "--out", "ci"}).exitStatus, 1) << "never overwrites a key";
+}
+
+TEST_F(CliTest, KeyLifecycleThroughTheCli) {
+  ASSERT_EQ(stele({"keygen", "--out", "k"}).exitStatus, 0);
+  auto added = stele({"key", "add", "k.pub", "--not-after", "2030-01-01T00:00:00Z"});
+  ASSERT_EQ(added.exitStatus, 0) << added.err;
+  std::string id = added.out.substr(4, 64);
+  EXPECT_NE(stele({"key", "list"}).out.find("2030-01-01T00:00:00Z"), std::string::npos);
+  EXPECT_NE(stele({"key", "retire", id}).out.find("retired"), std::string::npos);
+  EXPECT_NE(stele({"key", "revoke", id}).out.find("revoked"), std::string::npos);
+  EXPECT_EQ(stele({"key", "revoke", "../../etc"}).exitStatus, 1);
+  EXPECT_EQ(stele({"key", "add", "k.pub", "--not-after", "tomorrow"}).exitStatus, 2);
+}
+
+}  // namespace
+}  // namespace stele::testing

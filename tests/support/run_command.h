@@ -1,0 +1,20 @@
+// Runs a program (no shell) and captures its exit status, stdout and stderr.
+#pragma once
+
+#include <map>
+#include <string>
+#include <vector>
+
+namespace stele::testing {
+
+struct CommandResult {
+  int exitStatus = -1;
+  std::string out;
+  std::string err;
+};
+
+CommandResult runCommand(const std::vector<std::string>& argv,
+                         const std::map<std::string, std::string>& env = {},
+                         const std::string& workingDir = "");
+
+}  // namespace stele::testing
