@@ -14,10 +14,14 @@ std::optional<Role> parseRole(std::string_view text) {
 
 std::string_view roleName(Role role) {
   switch (role) {
-    case Role::Viewer: return "viewer";
-    case Role::Pusher: return "pusher";
-    case Role::Deployer: return "deployer";
-    case Role::Admin: return "admin";
+    case Role::Viewer:
+      return "viewer";
+    case Role::Pusher:
+      return "pusher";
+    case Role::Deployer:
+      return "deployer";
+    case Role::Admin:
+      return "admin";
   }
   return "viewer";
 }
@@ -25,12 +29,16 @@ std::string_view roleName(Role role) {
 bool roleAllows(Role role, Permission permission) {
   switch (permission) {
     case Permission::Public:
-    case Permission::Read: return true;
-    case Permission::PushImage: return role == Role::Pusher || role == Role::Admin;
-    case Permission::Deploy: return role == Role::Deployer || role == Role::Admin;
+    case Permission::Read:
+      return true;
+    case Permission::PushImage:
+      return role == Role::Pusher || role == Role::Admin;
+    case Permission::Deploy:
+      return role == Role::Deployer || role == Role::Admin;
     case Permission::DeleteImage:
     case Permission::ManageKeys:
-    case Permission::ManageTokens: return role == Role::Admin;
+    case Permission::ManageTokens:
+      return role == Role::Admin;
   }
   return false;
 }
@@ -45,9 +53,9 @@ Result<void> authorize(const Principal& principal, Permission permission,
     for (const auto& pattern : principal.namePatterns) {
       if (images::matchesPattern(pattern, *name)) return {};
     }
-    return fail(ErrorKind::PermissionDenied, "name_not_allowed",
-                "this token is limited to names matching its patterns; \"" + *name +
-                    "\" does not match");
+    return fail(
+        ErrorKind::PermissionDenied, "name_not_allowed",
+        "this token is limited to names matching its patterns; \"" + *name + "\" does not match");
   }
   return {};
 }

@@ -13,11 +13,11 @@ namespace stele::api {
 enum class Role { Viewer, Pusher, Deployer, Admin };
 
 enum class Permission {
-  Public,        // no token needed (health)
-  Read,          // any valid token
-  PushImage,     // upload blobs, put manifests (scoped by name patterns)
+  Public,     // no token needed (health)
+  Read,       // any valid token
+  PushImage,  // upload blobs, put manifests (scoped by name patterns)
   DeleteImage,
-  Deploy,        // change desired state (scoped by name patterns)
+  Deploy,  // change desired state (scoped by name patterns)
   ManageKeys,
   ManageTokens,
 };

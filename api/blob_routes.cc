@@ -77,8 +77,7 @@ void addBlobRoutes(Router& router, Services& s) {
                 return uploadResponse(202, *upload);
               }});
   router.add({"PATCH", "/v1/blobs/uploads/{id}", Permission::PushImage, std::nullopt,
-              s.limits.maxChunkBytes,
-              [&s](const RouteContext& ctx) -> Result<HttpResponse> {
+              s.limits.maxChunkBytes, [&s](const RouteContext& ctx) -> Result<HttpResponse> {
                 auto start = chunkStart(ctx.request);
                 if (!start) return fail(start.error());
                 auto upload = s.blobs.append(ctx.param("id"), *start, ctx.request.body);
@@ -93,8 +92,7 @@ void addBlobRoutes(Router& router, Services& s) {
                 return uploadResponse(200, *upload);
               }});
   router.add({"PUT", "/v1/blobs/uploads/{id}", Permission::PushImage, std::nullopt,
-              s.limits.maxChunkBytes,
-              [&s](const RouteContext& ctx) -> Result<HttpResponse> {
+              s.limits.maxChunkBytes, [&s](const RouteContext& ctx) -> Result<HttpResponse> {
                 auto digest = ctx.request.queryParam("digest");
                 if (!digest) {
                   return fail(ErrorKind::InvalidArgument, "digest_missing",
@@ -125,8 +123,8 @@ void addBlobRoutes(Router& router, Services& s) {
     if (!size->has_value()) {
       return fail(ErrorKind::NotFound, "blob_not_found", "no blob " + digest);
     }
-    HttpResponse response = head ? emptyResponse(200)
-                                 : jsonResponse(200, {{"digest", digest}, {"size", **size}});
+    HttpResponse response =
+        head ? emptyResponse(200) : jsonResponse(200, {{"digest", digest}, {"size", **size}});
     response.headers.emplace_back("Stele-Blob-Size", std::to_string(**size));
     return response;
   };

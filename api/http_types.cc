@@ -33,17 +33,28 @@ HttpResponse emptyResponse(int status) {
 
 int httpStatus(ErrorKind kind) {
   switch (kind) {
-    case ErrorKind::InvalidArgument: return 400;
-    case ErrorKind::Unauthenticated: return 401;
-    case ErrorKind::PermissionDenied: return 403;
-    case ErrorKind::NotFound: return 404;
-    case ErrorKind::MethodNotAllowed: return 405;
-    case ErrorKind::Conflict: return 409;
-    case ErrorKind::TooLarge: return 413;
-    case ErrorKind::RangeNotSatisfiable: return 416;
-    case ErrorKind::Unprocessable: return 422;
-    case ErrorKind::Unavailable: return 503;
-    case ErrorKind::Internal: return 500;
+    case ErrorKind::InvalidArgument:
+      return 400;
+    case ErrorKind::Unauthenticated:
+      return 401;
+    case ErrorKind::PermissionDenied:
+      return 403;
+    case ErrorKind::NotFound:
+      return 404;
+    case ErrorKind::MethodNotAllowed:
+      return 405;
+    case ErrorKind::Conflict:
+      return 409;
+    case ErrorKind::TooLarge:
+      return 413;
+    case ErrorKind::RangeNotSatisfiable:
+      return 416;
+    case ErrorKind::Unprocessable:
+      return 422;
+    case ErrorKind::Unavailable:
+      return 503;
+    case ErrorKind::Internal:
+      return 500;
   }
   return 500;
 }

@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -17,7 +18,9 @@ struct HttpRequest {
   std::string path;
   std::map<std::string, std::string> query;
   std::map<std::string, std::string> headers;  // lowercase names
-  std::string body;
+  // Points into the transport's buffer, valid for the duration of the handler: an upload
+  // chunk is never copied before it reaches the blob store.
+  std::string_view body;
 
   std::optional<std::string> header(const std::string& lowercaseName) const;
   std::optional<std::string> queryParam(const std::string& name) const;

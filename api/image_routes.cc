@@ -35,24 +35,22 @@ void addImageRoutes(Router& router, Services& s) {
                 for (const auto& v : *versions) items.push_back(versionJson(v));
                 return jsonResponse(200, {{"name", ctx.param("name")}, {"versions", items}});
               }});
-  router.add({"PUT", "/v1/images/{name}/versions/{version}", Permission::PushImage,
-              std::string("name"), s.limits.maxManifestBytes,
-              [&s](const RouteContext& ctx) -> Result<HttpResponse> {
-                auto pushed = s.registry.pushManifest({ctx.param("name"), ctx.param("version"),
-                                                       ctx.request.body, ctx.principal.tokenId});
-                if (!pushed) return fail(pushed.error());
-                s.metrics.countPush(pushed->created);
-                HttpResponse response = jsonResponse(
-                    pushed->created ? 201 : 200,
-                    {{"name", ctx.param("name")},
-                     {"version", ctx.param("version")},
-                     {"manifestDigest", pushed->manifestDigest},
-                     {"created", pushed->created}});
-                response.headers.emplace_back(
-                    "Location", "/v1/images/" + ctx.param("name") + "/versions/" +
-                                    ctx.param("version"));
-                return response;
-              }});
+  router.add(
+      {"PUT", "/v1/images/{name}/versions/{version}", Permission::PushImage, std::string("name"),
+       s.limits.maxManifestBytes, [&s](const RouteContext& ctx) -> Result<HttpResponse> {
+         auto pushed = s.registry.pushManifest(
+             {ctx.param("name"), ctx.param("version"), std::string(ctx.request.body), ctx.principal.tokenId});
+         if (!pushed) return fail(pushed.error());
+         s.metrics.countPush(pushed->created);
+         HttpResponse response =
+             jsonResponse(pushed->created ? 201 : 200, {{"name", ctx.param("name")},
+                                                        {"version", ctx.param("version")},
+                                                        {"manifestDigest", pushed->manifestDigest},
+                                                        {"created", pushed->created}});
+         response.headers.emplace_back(
+             "Location", "/v1/images/" + ctx.param("name") + "/versions/" + ctx.param("version"));
+         return response;
+       }});
   router.add({"GET", "/v1/images/{name}/versions/{version}", Permission::Read, std::nullopt, 0,
               [&s](const RouteContext& ctx) -> Result<HttpResponse> {
                 auto v = s.registry.getVersion(ctx.param("name"), ctx.param("version"));
@@ -60,8 +58,7 @@ void addImageRoutes(Router& router, Services& s) {
                 return jsonResponse(200, versionJson(*v));
               }});
   router.add({"GET", "/v1/images/{name}/versions/{version}/manifest", Permission::Read,
-              std::nullopt, 0,
-              [&s](const RouteContext& ctx) -> Result<HttpResponse> {
+              std::nullopt, 0, [&s](const RouteContext& ctx) -> Result<HttpResponse> {
                 auto v = s.registry.getVersion(ctx.param("name"), ctx.param("version"));
                 if (!v) return fail(v.error());
                 HttpResponse response;
@@ -71,16 +68,15 @@ void addImageRoutes(Router& router, Services& s) {
                 return response;
               }});
   router.add({"DELETE", "/v1/images/{name}/versions/{version}", Permission::DeleteImage,
-              std::nullopt, 0,
-              [&s](const RouteContext& ctx) -> Result<HttpResponse> {
-                if (auto r = s.registry.deleteVersion(ctx.param("name"), ctx.param("version")); !r) {
+              std::nullopt, 0, [&s](const RouteContext& ctx) -> Result<HttpResponse> {
+                if (auto r = s.registry.deleteVersion(ctx.param("name"), ctx.param("version"));
+                    !r) {
                   return fail(r.error());
                 }
                 return emptyResponse(204);
               }});
-  router.add({"POST", "/v1/images/{name}/versions/{version}/verify", Permission::Read,
-              std::nullopt, 0,
-              [&s](const RouteContext& ctx) -> Result<HttpResponse> {
+  router.add({"POST", "/v1/images/{name}/versions/{version}/verify", Permission::Read, std::nullopt,
+              0, [&s](const RouteContext& ctx) -> Result<HttpResponse> {
                 auto report = s.registry.verifyVersion(ctx.param("name"), ctx.param("version"));
                 if (!report) return fail(report.error());
                 return jsonResponse(200, verifyReportJson(*report));

@@ -73,9 +73,9 @@ json verifyReportJson(const images::VerifyReport& report) {
   for (const auto& s : report.signatures) {
     signatures.push_back({{"keyId", s.keyId}, {"status", s.status}});
   }
-  return {{"name", report.name},         {"version", report.version},
-          {"ok", report.ok()},           {"blobsIntact", report.blobsIntact},
-          {"trusted", report.trusted},   {"blobs", blobs},
+  return {{"name", report.name},       {"version", report.version},
+          {"ok", report.ok()},         {"blobsIntact", report.blobsIntact},
+          {"trusted", report.trusted}, {"blobs", blobs},
           {"signatures", signatures}};
 }
 

@@ -17,8 +17,8 @@ Result<HttpResponse> keyResponse(int status, const Result<store::SigningKeyRecor
 void addKeyRoutes(Router& router, Services& services) {
   router.add({"POST", "/v1/keys", Permission::ManageKeys, std::nullopt, 64 << 10,
               [&services](const RouteContext& ctx) -> Result<HttpResponse> {
-                auto body = parseJsonBody(ctx.request,
-                                          {"publicKey", "names", "notBefore", "notAfter", "comment"});
+                auto body = parseJsonBody(
+                    ctx.request, {"publicKey", "names", "notBefore", "notAfter", "comment"});
                 if (!body) return fail(body.error());
                 images::AddKeyRequest request;
                 auto pem = requiredString(*body, "publicKey");

@@ -25,12 +25,14 @@ std::string Metrics::render() const {
   out +=
       "# HELP stele_upload_bytes_total Blob bytes received in upload chunks.\n"
       "# TYPE stele_upload_bytes_total counter\n"
-      "stele_upload_bytes_total " + std::to_string(uploadedBytes_.load()) + "\n" +
+      "stele_upload_bytes_total " +
+      std::to_string(uploadedBytes_.load()) + "\n" +
       "# HELP stele_image_pushes_total Manifest pushes accepted, by outcome.\n"
       "# TYPE stele_image_pushes_total counter\n"
-      "stele_image_pushes_total{outcome=\"created\"} " + std::to_string(pushesCreated_.load()) +
-      "\n" + "stele_image_pushes_total{outcome=\"unchanged\"} " +
-      std::to_string(pushesUnchanged_.load()) + "\n";
+      "stele_image_pushes_total{outcome=\"created\"} " +
+      std::to_string(pushesCreated_.load()) + "\n" +
+      "stele_image_pushes_total{outcome=\"unchanged\"} " + std::to_string(pushesUnchanged_.load()) +
+      "\n";
   return out;
 }
 

@@ -80,8 +80,7 @@ class Handler : public Http::Handler {
                       std::chrono::steady_clock::now() - started)
                       .count();
     std::fprintf(stderr, "stele: %s %s %d %lldus\n", converted.method.c_str(),
-                 loggable(converted.path).c_str(), response.status,
-                 static_cast<long long>(micros));
+                 loggable(converted.path).c_str(), response.status, static_cast<long long>(micros));
   }
 
  private:
@@ -105,7 +104,7 @@ Result<std::unique_ptr<HttpEndpoint>> HttpEndpoint::start(const ListenOptions& o
     impl->endpoint = std::make_unique<Http::Endpoint>(address);
     auto opts = Http::Endpoint::options()
                     .threads(options.threads)
-                    .flags(Tcp::Options::ReuseAddr)
+                    .flags(Tcp::Options::ReuseAddr | Tcp::Options::NoDelay)
                     .maxRequestSize(options.maxRequestBytes)
                     .headerTimeout(std::chrono::seconds(30))
                     .bodyTimeout(std::chrono::seconds(120));
@@ -114,9 +113,9 @@ Result<std::unique_ptr<HttpEndpoint>> HttpEndpoint::start(const ListenOptions& o
     if (!options.tlsCert.empty()) impl->endpoint->useSSL(options.tlsCert, options.tlsKey);
     impl->endpoint->serveThreaded();
   } catch (const std::exception& e) {
-    return fail(ErrorKind::Unavailable, "listen_failed",
-                "cannot serve on " + options.host + ":" + std::to_string(options.port) + ": " +
-                    e.what());
+    return fail(
+        ErrorKind::Unavailable, "listen_failed",
+        "cannot serve on " + options.host + ":" + std::to_string(options.port) + ": " + e.what());
   }
   return std::unique_ptr<HttpEndpoint>(new HttpEndpoint(std::move(impl)));
 }

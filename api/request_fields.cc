@@ -42,7 +42,8 @@ Result<std::optional<std::int64_t>> optionalTime(const nlohmann::json& body,
                                                  const std::string& field) {
   auto it = body.find(field);
   if (it == body.end() || it->is_null()) return std::optional<std::int64_t>{};
-  if (!it->is_string()) return badField(field, "must be an RFC 3339 time like 2027-01-31T00:00:00Z");
+  if (!it->is_string())
+    return badField(field, "must be an RFC 3339 time like 2027-01-31T00:00:00Z");
   auto t = parseRfc3339(it->get<std::string>());
   if (!t) return badField(field, "must be an RFC 3339 time like 2027-01-31T00:00:00Z");
   return std::optional<std::int64_t>(*t);

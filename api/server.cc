@@ -39,8 +39,7 @@ Result<ListenOptions> parseListen(const ServerOptions& options) {
   listen.tlsCert = options.tlsCert;
   listen.tlsKey = options.tlsKey;
   if (listen.tlsCert.empty() != listen.tlsKey.empty()) {
-    return fail(ErrorKind::InvalidArgument, "tls_invalid",
-                "--tls-cert and --tls-key go together");
+    return fail(ErrorKind::InvalidArgument, "tls_invalid", "--tls-cert and --tls-key go together");
   }
   return listen;
 }
@@ -55,8 +54,7 @@ Result<void> bootstrapAdminToken(TokenService& tokens, const std::string& dataDi
   if (!issued) return fail(issued.error());
   std::string path = dataDir + "/admin.token";
   if (auto r = store::writeFileAtomically(path, issued->secret + "\n", 0600); !r) return r;
-  std::fprintf(stderr, "stele: first start: admin token written to %s (mode 0600)\n",
-               path.c_str());
+  std::fprintf(stderr, "stele: first start: admin token written to %s (mode 0600)\n", path.c_str());
   return {};
 }
 

@@ -13,9 +13,9 @@
 namespace stele::api {
 
 struct ApiLimits {
-  std::size_t maxChunkBytes = 16u << 20;     // one PATCH of an upload
-  std::size_t maxManifestBytes = 1u << 20;   // one signed envelope
-  std::size_t maxJsonBytes = 64u << 10;      // any other JSON body
+  std::size_t maxChunkBytes = 16u << 20;    // one PATCH of an upload
+  std::size_t maxManifestBytes = 1u << 20;  // one signed envelope
+  std::size_t maxJsonBytes = 64u << 10;     // any other JSON body
 };
 
 struct Services {

@@ -26,8 +26,13 @@ Result<IssuedToken> TokenService::issue(Role role, std::vector<std::string> name
   }
   std::string secret = std::string(kTokenPrefix) + random_.hexBytes(24);
   std::string hash = sha256Hex(secret);
-  store::TokenRecord record{"tok_" + hash.substr(0, 16), hash, std::string(roleName(role)),
-                            namePatterns, description, clock_.nowUnix(), std::nullopt};
+  store::TokenRecord record{"tok_" + hash.substr(0, 16),
+                            hash,
+                            std::string(roleName(role)),
+                            namePatterns,
+                            description,
+                            clock_.nowUnix(),
+                            std::nullopt};
   if (auto r = tokens_.insert(record); !r) return fail(r.error());
   return IssuedToken{record, secret};
 }

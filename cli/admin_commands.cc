@@ -52,7 +52,8 @@ int keyAdd(const Args& args) {
   }
   auto pem = store::readFile(args.positionals()[1]);
   if (!pem) return reportError(pem.error());
-  json body = {{"publicKey", *pem}, {"names", splitList(args.values("names"))},
+  json body = {{"publicKey", *pem},
+               {"names", splitList(args.values("names"))},
                {"comment", args.valueOr("comment", "")}};
   for (const char* flag : {"not-before", "not-after"}) {
     auto t = timeFlag(args, flag);
@@ -127,7 +128,8 @@ int runToken(const Argv& argv) {
   if (verb == "create" && pos.size() == 1) {
     auto role = args->value("role");
     if (!role) return reportError({ErrorKind::InvalidArgument, "usage", "--role is required"});
-    json body = {{"role", *role}, {"names", splitList(args->values("names"))},
+    json body = {{"role", *role},
+                 {"names", splitList(args->values("names"))},
                  {"description", args->valueOr("description", "")}};
     auto token = callJson(client, "POST", "/v1/tokens", body.dump());
     if (!token) return reportError(token.error());

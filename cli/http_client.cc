@@ -1,6 +1,8 @@
 #include "cli/http_client.h"
 
 #include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 #include <sys/socket.h>
@@ -49,7 +51,8 @@ Result<Endpoint> parseServer(const std::string& url) {
     e.host = rest.substr(0, colon);
     e.port = rest.substr(colon + 1);
   }
-  if (e.host.starts_with('[') && e.host.ends_with(']')) e.host = e.host.substr(1, e.host.size() - 2);
+  if (e.host.starts_with('[') && e.host.ends_with(']'))
+    e.host = e.host.substr(1, e.host.size() - 2);
   if (e.host.empty() || e.port.empty()) {
     return fail(ErrorKind::InvalidArgument, "server_invalid", "server URL has no host or port");
   }
@@ -91,7 +94,8 @@ struct HttpClient::Connection {
   // Appends what arrives to `buffer`; false at end of stream or error.
   bool readMore() {
     char chunk[65536];
-    ssize_t n = ssl != nullptr ? SSL_read(ssl, chunk, sizeof chunk) : ::recv(fd, chunk, sizeof chunk, 0);
+    ssize_t n =
+        ssl != nullptr ? SSL_read(ssl, chunk, sizeof chunk) : ::recv(fd, chunk, sizeof chunk, 0);
     if (n < 0 && ssl == nullptr && errno == EINTR) return readMore();
     if (n <= 0) return false;
     buffer.append(chunk, static_cast<std::size_t>(n));
@@ -123,6 +127,8 @@ Result<void> HttpClient::connect() {
     timeval tv{options_.timeoutSeconds, 0};
     setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
     setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
+    int one = 1;  // headers and body go out as separate writes: never wait for delayed ACKs
+    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
     if (::connect(fd, a->ai_addr, a->ai_addrlen) == 0) {
       conn->fd = fd;
       break;
@@ -179,7 +185,8 @@ Result<ClientResponse> HttpClient::attempt(
   Connection& c = *connection_;
   std::string head;
   head.reserve(512);
-  head.append(method).append(" ").append(path).append(" HTTP/1.1\r\nHost: stele\r\nConnection: keep-alive\r\n");
+  head.append(method).append(" ").append(path).append(
+      " HTTP/1.1\r\nHost: stele\r\nConnection: keep-alive\r\n");
   if (!options_.token.empty()) head += "Authorization: Bearer " + options_.token + "\r\n";
   bool hasContentType = false;
   for (const auto& [name, value] : headers) {

@@ -36,9 +36,9 @@ class HttpClient {
 
   // Sends one request; reconnects once if the kept-alive connection had been closed.
   // Transport failures are Unavailable errors; any HTTP status is a response.
-  Result<ClientResponse> request(std::string_view method, std::string_view path,
-                                 std::string_view body = {},
-                                 const std::vector<std::pair<std::string, std::string>>& headers = {});
+  Result<ClientResponse> request(
+      std::string_view method, std::string_view path, std::string_view body = {},
+      const std::vector<std::pair<std::string, std::string>>& headers = {});
 
   const ClientOptions& options() const { return options_; }
 

@@ -45,9 +45,9 @@ Result<std::int64_t> serverOffset(HttpClient& client, const std::string& locatio
 
 }  // namespace
 
-Result<std::string> uploadBlob(HttpClient& client, const std::string& role,
-                               const std::string& path, std::int64_t chunkBytes,
-                               const PushEvents& events, std::int64_t* uploaded) {
+Result<std::string> uploadBlob(HttpClient& client, const std::string& role, const std::string& path,
+                               std::int64_t chunkBytes, const PushEvents& events,
+                               std::int64_t* uploaded) {
   std::int64_t size = 0;
   auto digest = fileDigest(path, &size);
   if (!digest) return fail(digest.error());
@@ -75,9 +75,9 @@ Result<std::string> uploadBlob(HttpClient& client, const std::string& role,
       break;
     }
     std::string range = std::to_string(offset) + "-" + std::to_string(offset + length - 1);
-    auto response = client.request("PATCH", location, *chunk,
-                                   {{"Content-Type", "application/octet-stream"},
-                                    {"Content-Range", range}});
+    auto response =
+        client.request("PATCH", location, *chunk,
+                       {{"Content-Type", "application/octet-stream"}, {"Content-Range", range}});
     if (response && response->status == 202) {
       offset += length;
       *uploaded += length;
@@ -135,10 +135,10 @@ Result<PushOutcome> pushImage(HttpClient& client, const PushPlan& plan, const Pu
   auto signature = images::sign(plan.privateKeyPem, images::preAuthEncoding(type, payload));
   if (!signature) return fail(signature.error());
   images::Envelope envelope{type, payload, {{images::keyIdOf(*publicKey), *signature}}};
-  auto pushed = callJson(client, "PUT",
-                         "/v1/images/" + urlSegment(plan.name) + "/versions/" +
-                             urlSegment(plan.version),
-                         images::serializeEnvelope(envelope));
+  auto pushed =
+      callJson(client, "PUT",
+               "/v1/images/" + urlSegment(plan.name) + "/versions/" + urlSegment(plan.version),
+               images::serializeEnvelope(envelope));
   if (!pushed) return fail(pushed.error());
   outcome.manifestDigest = (*pushed)["manifestDigest"].get<std::string>();
   outcome.created = (*pushed)["created"].get<bool>();

@@ -49,8 +49,8 @@ struct PushOutcome {
 Result<PushOutcome> pushImage(HttpClient& client, const PushPlan& plan, const PushEvents& events);
 
 // Uploads one file as a blob (skipping it when the server has it); returns its digest.
-Result<std::string> uploadBlob(HttpClient& client, const std::string& role,
-                               const std::string& path, std::int64_t chunkBytes,
-                               const PushEvents& events, std::int64_t* uploaded);
+Result<std::string> uploadBlob(HttpClient& client, const std::string& role, const std::string& path,
+                               std::int64_t chunkBytes, const PushEvents& events,
+                               std::int64_t* uploaded);
 
 }  // namespace stele::cli

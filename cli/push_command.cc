@@ -25,8 +25,9 @@ PushEvents progressPrinter(bool tty) {
     int percent = total > 0 ? static_cast<int>(sent * 100 / total) : 100;
     if (tty) {
       int filled = percent / 4;
-      std::fprintf(stderr, "\r  %-6s [%s%s] %3d%% %s", role.c_str(), std::string(filled, '#').c_str(),
-                   std::string(25 - filled, ' ').c_str(), percent, formatSize(sent).c_str());
+      std::fprintf(stderr, "\r  %-6s [%s%s] %3d%% %s", role.c_str(),
+                   std::string(filled, '#').c_str(), std::string(25 - filled, ' ').c_str(), percent,
+                   formatSize(sent).c_str());
       if (sent == total) std::fputc('\n', stderr);
     } else if (sent == total) {
       std::fprintf(stderr, "  %s uploaded %s\n", role.c_str(), formatSize(sent).c_str());
@@ -78,9 +79,9 @@ Result<PushPlan> planFromArgs(const Args& args) {
 }  // namespace
 
 int runPush(const Argv& argv) {
-  auto args = Args::parse(argv, clientFlags({"kernel", "initrd", "disk", "cmdline", "annotation",
-                                             "config-key", "vcpus", "memory", "key",
-                                             "chunk-size"}));
+  auto args =
+      Args::parse(argv, clientFlags({"kernel", "initrd", "disk", "cmdline", "annotation",
+                                     "config-key", "vcpus", "memory", "key", "chunk-size"}));
   if (!args) return reportError(args.error());
   auto plan = planFromArgs(*args);
   if (!plan) return reportError(plan.error());

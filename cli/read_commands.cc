@@ -35,7 +35,8 @@ int getImages(HttpClient& client, const Args& args) {
     std::vector<std::vector<std::string>> rows;
     for (const auto& v : (*image)["versions"]) {
       std::string signers;
-      for (const auto& s : v["signers"]) signers += (signers.empty() ? "" : ",") + s.get<std::string>().substr(0, 12);
+      for (const auto& s : v["signers"])
+        signers += (signers.empty() ? "" : ",") + s.get<std::string>().substr(0, 12);
       rows.push_back({v["version"], formatSize(v["size"].get<std::int64_t>()), signers,
                       v["pushedAt"], v["manifestDigest"].get<std::string>().substr(0, 19)});
     }
@@ -51,7 +52,8 @@ int getImages(HttpClient& client, const Args& args) {
   std::vector<std::vector<std::string>> rows;
   for (const auto& i : (*images)["items"]) {
     rows.push_back({i["name"], std::to_string(i["versions"].get<std::int64_t>()),
-                    i["latestVersion"], i["latestPushedAt"].is_string() ? i["latestPushedAt"] : "-"});
+                    i["latestVersion"],
+                    i["latestPushedAt"].is_string() ? i["latestPushedAt"] : "-"});
   }
   printTable({"NAME", "VERSIONS", "LATEST", "PUSHED"}, rows);
   return 0;
@@ -75,8 +77,8 @@ int runImage(const Argv& argv) {
   if (!args) return reportError(args.error());
   const auto& pos = args->positionals();
   if (pos.size() != 2 || (pos[0] != "verify" && pos[0] != "delete")) {
-    return reportError({ErrorKind::InvalidArgument, "usage",
-                        "usage: stele image verify|delete NAME:VERSION"});
+    return reportError(
+        {ErrorKind::InvalidArgument, "usage", "usage: stele image verify|delete NAME:VERSION"});
   }
   auto ref = splitRef(pos[1]);
   if (!ref) return reportError(ref.error());

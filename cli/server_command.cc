@@ -37,10 +37,10 @@ int runServerCommand(const Argv& argv) {
     std::int64_t* target;
   };
   std::int64_t chunk = static_cast<std::int64_t>(options.apiLimits.maxChunkBytes);
-  for (SizeFlag flag : {SizeFlag{"max-kernel-size", &options.blobLimits.kernel},
-                        SizeFlag{"max-initrd-size", &options.blobLimits.initrd},
-                        SizeFlag{"max-disk-size", &options.blobLimits.disk},
-                        SizeFlag{"max-chunk-size", &chunk}}) {
+  for (SizeFlag flag :
+       {SizeFlag{"max-kernel-size", &options.blobLimits.kernel},
+        SizeFlag{"max-initrd-size", &options.blobLimits.initrd},
+        SizeFlag{"max-disk-size", &options.blobLimits.disk}, SizeFlag{"max-chunk-size", &chunk}}) {
     if (auto text = args->value(flag.name)) {
       auto bytes = parseSize(*text);
       if (!bytes) {

@@ -13,9 +13,9 @@ Result<std::int64_t> parseSize(std::string_view text) {
     std::string_view name;
     std::int64_t factor;
   };
-  constexpr Unit kUnits[] = {{"", 1},          {"B", 1},           {"KiB", 1ll << 10},
-                             {"MiB", 1ll << 20}, {"GiB", 1ll << 30}, {"KB", 1000},
-                             {"MB", 1000000},    {"GB", 1000000000}};
+  constexpr Unit kUnits[] = {
+      {"", 1},      {"B", 1},        {"KiB", 1ll << 10}, {"MiB", 1ll << 20}, {"GiB", 1ll << 30},
+      {"KB", 1000}, {"MB", 1000000}, {"GB", 1000000000}};
   if (ec == std::errc() && number > 0) {
     for (const auto& u : kUnits) {
       if (unit == u.name && number <= (std::int64_t{1} << 50) / u.factor) return number * u.factor;

@@ -1,8 +1,9 @@
 #include "common/crashpoint.h"
 
+#include <unistd.h>
+
 #include <csignal>
 #include <cstdlib>
-#include <unistd.h>
 
 namespace stele {
 

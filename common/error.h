@@ -12,17 +12,17 @@
 namespace stele {
 
 enum class ErrorKind {
-  InvalidArgument,   // 400: malformed input
-  Unauthenticated,   // 401: no or unknown token
-  PermissionDenied,  // 403: token lacks the role or name scope
-  NotFound,          // 404
-  MethodNotAllowed,  // 405
-  Conflict,          // 409: state forbids it (immutable version, in use)
-  TooLarge,          // 413
+  InvalidArgument,      // 400: malformed input
+  Unauthenticated,      // 401: no or unknown token
+  PermissionDenied,     // 403: token lacks the role or name scope
+  NotFound,             // 404
+  MethodNotAllowed,     // 405
+  Conflict,             // 409: state forbids it (immutable version, in use)
+  TooLarge,             // 413
   RangeNotSatisfiable,  // 416: chunk out of order
-  Unprocessable,     // 422: well-formed but semantically invalid
-  Unavailable,       // 503: a dependency (host, disk) is not there now
-  Internal,          // 500: a bug or an I/O failure of ours
+  Unprocessable,        // 422: well-formed but semantically invalid
+  Unavailable,          // 503: a dependency (host, disk) is not there now
+  Internal,             // 500: a bug or an I/O failure of ours
 };
 
 struct Error {

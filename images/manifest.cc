@@ -80,10 +80,12 @@ bool hasControlCharacters(std::string_view text) {
 Result<void> parseBlobs(const json& root, Manifest& m) {
   auto it = root.find("blobs");
   if (it == root.end()) return invalid("manifest.blobs", "is required");
-  if (!it->is_object() || it->empty()) return invalid("manifest.blobs", "must be a non-empty object");
+  if (!it->is_object() || it->empty())
+    return invalid("manifest.blobs", "must be a non-empty object");
   for (const auto& [role, ref] : it->items()) {
     std::string path = "manifest.blobs." + role;
-    if (!kBlobRoles.contains(role)) return invalid(path, "unknown blob role (kernel, initrd, disk)");
+    if (!kBlobRoles.contains(role))
+      return invalid(path, "unknown blob role (kernel, initrd, disk)");
     if (auto r = onlyKeys(ref, path, {"digest", "size"}); !r) return fail(r.error());
     auto digest = stringField(ref, path, "digest", true, 80);
     if (!digest) return fail(digest.error());
@@ -204,8 +206,8 @@ Result<Manifest> parseManifest(std::string_view bytes) {
   auto root = parseStrictJson(bytes, "manifest");
   if (!root) return fail(root.error());
   if (auto r = onlyKeys(*root, "manifest",
-                        {"schemaVersion", "name", "version", "boot", "blobs", "resources",
-                         "config", "annotations"});
+                        {"schemaVersion", "name", "version", "boot", "blobs", "resources", "config",
+                         "annotations"});
       !r) {
     return fail(r.error());
   }

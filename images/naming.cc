@@ -36,8 +36,8 @@ bool isIdentifierList(std::string_view text, bool forbidLeadingZeros) {
     if (part.empty()) return false;
     bool numeric = true;
     for (char c : part) {
-      bool ok = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-                c == '-';
+      bool ok =
+          (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '-';
       if (!ok) return false;
       if (c < '0' || c > '9') numeric = false;
     }
@@ -51,8 +51,8 @@ bool isIdentifierList(std::string_view text, bool forbidLeadingZeros) {
 }  // namespace
 
 Result<void> validateImageName(std::string_view name) {
-  bool ok = !name.empty() && name.size() <= 64 && isLowerAlnum(name.front()) &&
-            isLowerAlnum(name.back());
+  bool ok =
+      !name.empty() && name.size() <= 64 && isLowerAlnum(name.front()) && isLowerAlnum(name.back());
   for (std::size_t i = 0; ok && i < name.size(); ++i) {
     char c = name[i];
     if (isSeparator(c)) {
@@ -72,8 +72,9 @@ Result<void> validateImageName(std::string_view name) {
 
 Result<void> validateVersion(std::string_view version) {
   auto bad = [&] {
-    return fail(ErrorKind::InvalidArgument, "version_invalid",
-                "version " + quoted(version) + " is not a semantic version like 1.2.3 or 1.2.3-rc.1");
+    return fail(
+        ErrorKind::InvalidArgument, "version_invalid",
+        "version " + quoted(version) + " is not a semantic version like 1.2.3 or 1.2.3-rc.1");
   };
   if (version.empty() || version.size() > 64) return bad();
   std::string_view core = version;

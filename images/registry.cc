@@ -83,8 +83,8 @@ Result<PushResult> Registry::pushManifest(const PushRequest& request) {
   if (!manifest) return fail(manifest.error());
   if (manifest->name != request.name || manifest->version != request.version) {
     return fail(ErrorKind::Unprocessable, "name_mismatch",
-                "the URL names " + request.name + ":" + request.version +
-                    " but the manifest is " + manifest->name + ":" + manifest->version);
+                "the URL names " + request.name + ":" + request.version + " but the manifest is " +
+                    manifest->name + ":" + manifest->version);
   }
   if (auto r = checkBlobs(*manifest); !r) return fail(r.error());
   store::ImageVersionRecord record;
@@ -126,7 +126,8 @@ Result<StoredVersion> Registry::getVersion(const std::string& name, const std::s
   auto record = images_.findVersion(name, version);
   if (!record) return fail(record.error());
   if (!record->has_value() || (*record)->deletedAt) {
-    return fail(ErrorKind::NotFound, "version_not_found", "no image version " + name + ":" + version);
+    return fail(ErrorKind::NotFound, "version_not_found",
+                "no image version " + name + ":" + version);
   }
   auto manifest = parseManifest((*record)->manifest);
   if (!manifest) return fail(manifest.error());
@@ -147,8 +148,8 @@ std::vector<SignatureCheck> Registry::recheckSignatures(const store::ImageVersio
     std::string status = "valid";
     if (!key || !key->has_value()) {
       status = "key_unknown";
-    } else if (auto r = checkSigningKey(**key, record.name, clock_.nowUnix(),
-                                        KeyUse::ExistingSignature);
+    } else if (auto r =
+                   checkSigningKey(**key, record.name, clock_.nowUnix(), KeyUse::ExistingSignature);
                !r) {
       status = r.error().code;
     } else if (!verify((*key)->publicKey, message, s.signature)) {

@@ -24,10 +24,10 @@ struct BlobLimits {
 };
 
 struct PushRequest {
-  std::string name;     // from the URL
-  std::string version;  // from the URL
-  std::string body;     // the envelope
-  std::string pushedBy; // token id
+  std::string name;      // from the URL
+  std::string version;   // from the URL
+  std::string body;      // the envelope
+  std::string pushedBy;  // token id
 };
 
 struct PushResult {

@@ -16,10 +16,10 @@ struct Rejected {
 
 }  // namespace
 
-Result<nlohmann::json> parseStrictJson(std::string_view text, std::string_view what,
-                                       int maxDepth) {
+Result<nlohmann::json> parseStrictJson(std::string_view text, std::string_view what, int maxDepth) {
   if (!isValidUtf8(text)) {
-    return fail(ErrorKind::InvalidArgument, "invalid_utf8", std::string(what) + " is not valid UTF-8");
+    return fail(ErrorKind::InvalidArgument, "invalid_utf8",
+                std::string(what) + " is not valid UTF-8");
   }
   std::vector<std::set<std::string>> keys;
   auto callback = [&](int depth, nlohmann::json::parse_event_t event, nlohmann::json& parsed) {

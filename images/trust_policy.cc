@@ -16,7 +16,8 @@ Result<void> checkSigningKey(const store::SigningKeyRecord& key, std::string_vie
                              std::int64_t now, KeyUse use) {
   if (key.revokedAt) return untrusted("key_revoked", key, "is revoked");
   bool allowed = false;
-  for (const auto& pattern : key.namePatterns) allowed = allowed || matchesPattern(pattern, imageName);
+  for (const auto& pattern : key.namePatterns)
+    allowed = allowed || matchesPattern(pattern, imageName);
   if (!allowed) {
     return untrusted("key_not_allowed", key,
                      "may not sign images named \"" + std::string(imageName) + "\"");

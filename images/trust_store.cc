@@ -19,8 +19,11 @@ Result<AddKeyResult> TrustStore::add(const AddKeyRequest& request) {
   if (request.comment.size() > 256) {
     return fail(ErrorKind::InvalidArgument, "comment_invalid", "comment is longer than 256 bytes");
   }
-  store::SigningKeyRecord key{keyIdOf(*raw), *raw, patterns, request.comment, request.notBefore,
-                              request.notAfter, clock_.nowUnix(), std::nullopt, std::nullopt};
+  store::SigningKeyRecord key{keyIdOf(*raw),     *raw,
+                              patterns,          request.comment,
+                              request.notBefore, request.notAfter,
+                              clock_.nowUnix(),  std::nullopt,
+                              std::nullopt};
   auto existing = keys_.find(key.id);
   if (!existing) return fail(existing.error());
   if (existing->has_value()) {

@@ -64,9 +64,9 @@ Database::~Database() = default;
 
 Result<std::unique_ptr<Database>> Database::open(const std::string& path) {
   auto handle = std::make_unique<Handle>();
-  int rc = sqlite3_open_v2(path.c_str(), &handle->db,
-                           SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
-                           nullptr);
+  int rc =
+      sqlite3_open_v2(path.c_str(), &handle->db,
+                      SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
   if (rc != SQLITE_OK) {
     std::string message = handle->db != nullptr ? sqlite3_errmsg(handle->db) : "out of memory";
     return fail(ErrorKind::Unavailable, "store_unavailable",
@@ -75,8 +75,8 @@ Result<std::unique_ptr<Database>> Database::open(const std::string& path) {
   sqlite3_busy_timeout(handle->db, 5000);
   sqlite3_extended_result_codes(handle->db, 1);
   std::unique_ptr<Database> database(new Database(std::move(handle)));
-  for (const char* pragma : {"PRAGMA journal_mode=WAL", "PRAGMA foreign_keys=ON",
-                             "PRAGMA synchronous=FULL"}) {
+  for (const char* pragma :
+       {"PRAGMA journal_mode=WAL", "PRAGMA foreign_keys=ON", "PRAGMA synchronous=FULL"}) {
     if (auto r = database->query(pragma); !r) return fail(r.error());
   }
   if (auto r = database->migrate(); !r) return fail(r.error());
@@ -181,9 +181,9 @@ Result<std::vector<Row>> Database::run(std::string_view sql, const std::vector<V
           values.emplace_back(static_cast<std::int64_t>(sqlite3_column_int64(stmt, c)));
           break;
         case SQLITE_TEXT:
-          values.emplace_back(std::string(
-              reinterpret_cast<const char*>(sqlite3_column_text(stmt, c)),
-              static_cast<std::size_t>(sqlite3_column_bytes(stmt, c))));
+          values.emplace_back(
+              std::string(reinterpret_cast<const char*>(sqlite3_column_text(stmt, c)),
+                          static_cast<std::size_t>(sqlite3_column_bytes(stmt, c))));
           break;
         case SQLITE_BLOB: {
           const void* data = sqlite3_column_blob(stmt, c);

@@ -83,8 +83,9 @@ Result<std::int64_t> hashFile(const std::string& path, Sha256& hasher, std::int6
   std::int64_t total = 0;
   for (;;) {
     std::size_t want = buffer.size();
-    if (limit >= 0) want = static_cast<std::size_t>(std::min<std::int64_t>(
-                        static_cast<std::int64_t>(want), limit - total));
+    if (limit >= 0)
+      want = static_cast<std::size_t>(
+          std::min<std::int64_t>(static_cast<std::int64_t>(want), limit - total));
     if (want == 0) break;
     ssize_t n = ::read(fd.get(), buffer.data(), want);
     if (n < 0) {

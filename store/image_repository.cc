@@ -61,9 +61,9 @@ Result<InsertOutcome> ImageRepository::insertVersion(const ImageVersionRecord& v
     }
     crashpoint("manifest-commit");
     for (const auto& b : v.blobs) {
-      auto r = tx.execute(
-          "INSERT INTO image_blobs (version_id, role, digest, size) VALUES (?, ?, ?, ?)",
-          {id, b.role, b.digest, b.size});
+      auto r =
+          tx.execute("INSERT INTO image_blobs (version_id, role, digest, size) VALUES (?, ?, ?, ?)",
+                     {id, b.role, b.digest, b.size});
       if (!r) return fail(r.error());
     }
     return {};
@@ -79,8 +79,7 @@ Result<void> ImageRepository::loadChildren(ImageVersionRecord& record) {
   if (!sigs) return fail(sigs.error());
   for (const auto& row : *sigs) record.signatures.push_back({row.text(0), row.text(1)});
   auto blobs = db_.query(
-      "SELECT role, digest, size FROM image_blobs WHERE version_id = ? ORDER BY role",
-      {record.id});
+      "SELECT role, digest, size FROM image_blobs WHERE version_id = ? ORDER BY role", {record.id});
   if (!blobs) return fail(blobs.error());
   for (const auto& row : *blobs) record.blobs.push_back({row.text(0), row.text(1), row.integer(2)});
   return {};
@@ -131,7 +130,8 @@ Result<void> ImageRepository::markDeleted(const std::string& name, const std::st
       {now, name, version});
   if (!changed) return fail(changed.error());
   if (*changed == 0) {
-    return fail(ErrorKind::NotFound, "version_not_found", "no image version " + name + ":" + version);
+    return fail(ErrorKind::NotFound, "version_not_found",
+                "no image version " + name + ":" + version);
   }
   return {};
 }

@@ -15,9 +15,15 @@ Value optionalValue(const std::optional<std::int64_t>& v) {
 }
 
 SigningKeyRecord fromRow(const Row& row) {
-  return SigningKeyRecord{row.text(0),           row.text(1),           splitPatterns(row.text(2)),
-                          row.text(3),           row.optionalInteger(4), row.optionalInteger(5),
-                          row.integer(6),        row.optionalInteger(7), row.optionalInteger(8)};
+  return SigningKeyRecord{row.text(0),
+                          row.text(1),
+                          splitPatterns(row.text(2)),
+                          row.text(3),
+                          row.optionalInteger(4),
+                          row.optionalInteger(5),
+                          row.integer(6),
+                          row.optionalInteger(7),
+                          row.optionalInteger(8)};
 }
 
 }  // namespace
@@ -26,11 +32,12 @@ Result<void> KeyRepository::insert(const SigningKeyRecord& k) {
   auto r = db_.execute(
       "INSERT INTO signing_keys (id, public_key, name_patterns, comment, not_before, not_after, "
       "added_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-      {k.id, Blob{k.publicKey}, joinPatterns(k.namePatterns), k.comment,
-       optionalValue(k.notBefore), optionalValue(k.notAfter), k.addedAt});
+      {k.id, Blob{k.publicKey}, joinPatterns(k.namePatterns), k.comment, optionalValue(k.notBefore),
+       optionalValue(k.notAfter), k.addedAt});
   if (!r) {
     if (r.error().kind == ErrorKind::Conflict) {
-      return fail(ErrorKind::Conflict, "key_exists", "key " + k.id + " is already in the trust store");
+      return fail(ErrorKind::Conflict, "key_exists",
+                  "key " + k.id + " is already in the trust store");
     }
     return fail(r.error());
   }

@@ -9,7 +9,7 @@ constexpr std::string_view kColumns =
     "id, secret_hash, role, name_patterns, description, created_at, revoked_at";
 
 TokenRecord fromRow(const Row& row) {
-  return TokenRecord{row.text(0), row.text(1), row.text(2), splitPatterns(row.text(3)),
+  return TokenRecord{row.text(0), row.text(1),    row.text(2),           splitPatterns(row.text(3)),
                      row.text(4), row.integer(5), row.optionalInteger(6)};
 }
 
@@ -25,8 +25,8 @@ Result<void> TokenRepository::insert(const TokenRecord& t) {
 }
 
 Result<std::optional<TokenRecord>> TokenRepository::findBySecretHash(const std::string& hash) {
-  auto rows = db_.query("SELECT " + std::string(kColumns) + " FROM tokens WHERE secret_hash = ?",
-                        {hash});
+  auto rows =
+      db_.query("SELECT " + std::string(kColumns) + " FROM tokens WHERE secret_hash = ?", {hash});
   if (!rows) return fail(rows.error());
   if (rows->empty()) return std::optional<TokenRecord>{};
   return std::optional<TokenRecord>(fromRow(rows->front()));
@@ -41,8 +41,8 @@ Result<std::vector<TokenRecord>> TokenRepository::list() {
 }
 
 Result<void> TokenRepository::revoke(const std::string& id, std::int64_t now) {
-  auto changed = db_.execute(
-      "UPDATE tokens SET revoked_at = COALESCE(revoked_at, ?) WHERE id = ?", {now, id});
+  auto changed =
+      db_.execute("UPDATE tokens SET revoked_at = COALESCE(revoked_at, ?) WHERE id = ?", {now, id});
   if (!changed) return fail(changed.error());
   if (*changed == 0) return fail(ErrorKind::NotFound, "token_not_found", "no token " + id);
   return {};

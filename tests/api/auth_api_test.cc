@@ -24,7 +24,8 @@ TEST_F(AuthApiTest, FirstStartWritesTheAdminTokenPrivately) {
   EXPECT_EQ(jsonOf(*whoami)["role"], "admin");
   server_.stop();
   server_.start();
-  EXPECT_EQ(server_.admin().request("GET", "/v1/whoami")->status, 200) << "same token after restart";
+  EXPECT_EQ(server_.admin().request("GET", "/v1/whoami")->status, 200)
+      << "same token after restart";
 }
 
 TEST_F(AuthApiTest, MissingMalformedUnknownAndRevokedTokensGet401) {
@@ -73,7 +74,8 @@ TEST_F(AuthApiTest, APusherScopedToNamesCannotPushOtherNames) {
   ASSERT_EQ(addKey(admin_, key), 201);
   cli::HttpClient pusher = server_.client(createToken(admin_, "pusher", "web*"));
   std::string digest = uploadBlob(pusher, "kernel");
-  auto dns = putManifest(pusher, "dns", "1.0.0", envelopeFor(manifestFor("dns", "1.0.0", digest, 6), {&key}));
+  auto dns = putManifest(pusher, "dns", "1.0.0",
+                         envelopeFor(manifestFor("dns", "1.0.0", digest, 6), {&key}));
   EXPECT_EQ(dns.status, 403);
   EXPECT_EQ(errorCode(dns), "name_not_allowed");
   auto web = putManifest(pusher, "web-edge", "1.0.0",
@@ -101,7 +103,8 @@ TEST_F(AuthApiTest, ErrorsAlwaysUseTheJsonShape) {
   EXPECT_EQ(badKey->status, 400);
   EXPECT_EQ(errorCode(*badKey), "key_invalid");
   auto badTime = admin_.request("POST", "/v1/keys", R"({"publicKey":"x","notAfter":"tomorrow"})");
-  EXPECT_NE(jsonOf(*badTime)["error"]["message"].get<std::string>().find("notAfter"), std::string::npos);
+  EXPECT_NE(jsonOf(*badTime)["error"]["message"].get<std::string>().find("notAfter"),
+            std::string::npos);
   EXPECT_EQ(server_.client("").request("GET", "/healthz")->status, 200) << "health needs no token";
 }
 

@@ -20,12 +20,16 @@ TEST(CrashTest, KillDuringAnUploadLeavesAResumableUpload) {
   std::string content = std::string(4000, 'a') + std::string(4000, 'b');
   auto start = admin.request("POST", "/v1/blobs/uploads?kind=kernel");
   std::string location = start->header("location");
-  ASSERT_EQ(admin.request("PATCH", location, content.substr(0, 4000), {{"Content-Range", "0-3999"}})->status, 202);
+  ASSERT_EQ(
+      admin.request("PATCH", location, content.substr(0, 4000), {{"Content-Range", "0-3999"}})
+          ->status,
+      202);
   // A second chunk is on the wire, half sent, when the server dies.
   std::thread halfSent([&] {
     rawExchange(portOf(server),
                 "PATCH " + location + " HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " +
-                    server.adminToken() + "\r\nContent-Range: 4000-7999\r\nContent-Length: 4000\r\n\r\n" +
+                    server.adminToken() +
+                    "\r\nContent-Range: 4000-7999\r\nContent-Length: 4000\r\n\r\n" +
                     content.substr(4000, 1500),
                 500);
   });
@@ -37,7 +41,10 @@ TEST(CrashTest, KillDuringAnUploadLeavesAResumableUpload) {
   auto status = admin.request("GET", location);
   ASSERT_EQ(status->status, 200);
   EXPECT_EQ(jsonOf(*status)["offset"], 4000) << "only whole chunks count";
-  ASSERT_EQ(admin.request("PATCH", location, content.substr(4000), {{"Content-Range", "4000-7999"}})->status, 202);
+  ASSERT_EQ(
+      admin.request("PATCH", location, content.substr(4000), {{"Content-Range", "4000-7999"}})
+          ->status,
+      202);
   auto commit = admin.request("PUT", location + "?digest=" + digestString(sha256(content)));
   EXPECT_EQ(commit->status, 201) << commit->body;
 }
@@ -49,8 +56,11 @@ TEST(CrashTest, KillDuringABlobCommitNeverShowsAHalfBlob) {
   std::string digest = digestString(sha256(content));
   auto start = admin.request("POST", "/v1/blobs/uploads?kind=kernel");
   std::string location = start->header("location");
-  ASSERT_EQ(admin.request("PATCH", location, content,
-                          {{"Content-Range", "0-" + std::to_string(content.size() - 1)}})->status, 202);
+  ASSERT_EQ(admin
+                .request("PATCH", location, content,
+                         {{"Content-Range", "0-" + std::to_string(content.size() - 1)}})
+                ->status,
+            202);
   auto commit = admin.request("PUT", location + "?digest=" + digest);
   EXPECT_FALSE(commit.has_value() && commit->status == 201) << "the server died mid-commit";
   server.waitExit();

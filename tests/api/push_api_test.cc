@@ -59,7 +59,8 @@ TEST_F(PushApiTest, SignedManifestIsStoredListedAndVerifiable) {
 
 TEST_F(PushApiTest, UnsignedManifestIsRefused) {
   images::Envelope e{std::string(images::kManifestPayloadType), manifest(), {}};
-  EXPECT_EQ(push("web", "1.0.0", images::serializeEnvelope(e)), std::make_pair(422, std::string("unsigned")));
+  EXPECT_EQ(push("web", "1.0.0", images::serializeEnvelope(e)),
+            std::make_pair(422, std::string("unsigned")));
   EXPECT_EQ(push("web", "1.0.0", manifest()).first, 400) << "a bare manifest is no envelope";
 }
 
@@ -154,15 +155,16 @@ TEST_F(PushApiTest, UrlMustNameTheManifestsNameAndVersion) {
 
 TEST_F(PushApiTest, HostileNamesAreRefusedBeforeAnythingElse) {
   std::string env = envelopeFor(manifest(), {&key_});
-  for (const std::string& name : {std::string("..%2Fx"), std::string("%2Fx"), std::string("a%2F%2Fb"),
-                                  std::string(200, 'a'), std::string("caf%C3%A9"), std::string("WEB")}) {
+  for (const std::string& name :
+       {std::string("..%2Fx"), std::string("%2Fx"), std::string("a%2F%2Fb"), std::string(200, 'a'),
+        std::string("caf%C3%A9"), std::string("WEB")}) {
     auto [status, code] = push(name, "1.0.0", env);
     EXPECT_EQ(status, 400) << name;
     EXPECT_EQ(code, "name_invalid") << name;
   }
-  for (const std::string& path : {std::string("/v1/images/../x/versions/1.0.0"),
-                                  std::string("/v1/images//versions/1.0.0"),
-                                  std::string("/v1/images/a//b/versions/1.0.0")}) {
+  for (const std::string& path :
+       {std::string("/v1/images/../x/versions/1.0.0"), std::string("/v1/images//versions/1.0.0"),
+        std::string("/v1/images/a//b/versions/1.0.0")}) {
     auto r = admin_.request("PUT", path, env);
     EXPECT_EQ(r->status, 404) << path;
     EXPECT_EQ(errorCode(*r), "not_found") << path;
@@ -175,9 +177,10 @@ TEST_F(PushApiTest, VersionsAreImmutable) {
   auto same = putManifest(admin_, "web", "1.0.0", envelopeFor(manifest(), {&key_}));
   EXPECT_EQ(same.status, 200);
   EXPECT_EQ(jsonOf(same)["created"], false);
-  std::string other = manifestFor("web", "1.0.0", digest_, static_cast<std::int64_t>(kernel_.size()),
-                                  "console=ttyS0 quiet");
-  EXPECT_EQ(push("web", "1.0.0", envelopeFor(other, {&key_})), std::make_pair(409, std::string("version_exists")));
+  std::string other = manifestFor("web", "1.0.0", digest_,
+                                  static_cast<std::int64_t>(kernel_.size()), "console=ttyS0 quiet");
+  EXPECT_EQ(push("web", "1.0.0", envelopeFor(other, {&key_})),
+            std::make_pair(409, std::string("version_exists")));
   ASSERT_EQ(admin_.request("DELETE", "/v1/images/web/versions/1.0.0")->status, 204);
   EXPECT_EQ(push("web", "1.0.0", envelopeFor(manifest(), {&key_})).second, "version_deleted");
 }

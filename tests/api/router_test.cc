@@ -9,7 +9,8 @@ Router sampleRouter() {
   Router router;
   auto ok = [](const RouteContext&) -> Result<HttpResponse> { return emptyResponse(204); };
   router.add({"GET", "/v1/images", Permission::Read, std::nullopt, 0, ok});
-  router.add({"GET", "/v1/images/{name}/versions/{version}", Permission::Read, std::nullopt, 0, ok});
+  router.add(
+      {"GET", "/v1/images/{name}/versions/{version}", Permission::Read, std::nullopt, 0, ok});
   router.add({"PUT", "/v1/images/{name}/versions/{version}", Permission::PushImage, "name", 0, ok});
   return router;
 }
@@ -34,9 +35,10 @@ TEST(Router, DistinguishesUnknownPathsFromWrongMethods) {
 
 TEST(Router, EmptyExtraOrBrokenSegmentsNeverMatch) {
   Router router = sampleRouter();
-  for (const char* path : {"/v1/images//versions/1.0.0", "/v1/images/a//b/versions/1",
-                           "/v1/images/../x/versions/1.0.0", "/v1/images/", "/v1/images/web/versions/%",
-                           "/v1/images/web/versions/%zz", "/v1/images/web/versions/a%00b"}) {
+  for (const char* path :
+       {"/v1/images//versions/1.0.0", "/v1/images/a//b/versions/1",
+        "/v1/images/../x/versions/1.0.0", "/v1/images/", "/v1/images/web/versions/%",
+        "/v1/images/web/versions/%zz", "/v1/images/web/versions/a%00b"}) {
     EXPECT_FALSE(router.match("GET", path).has_value()) << path;
   }
 }

@@ -25,8 +25,8 @@ TEST(TlsApiTest, ServesHttpsThatAVerifyingClientAccepts) {
   TempDir dir;
   ASSERT_EQ(run({"openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256",
                  "-nodes", "-days", "2", "-subj", "/CN=localhost", "-addext",
-                 "subjectAltName=DNS:localhost,IP:127.0.0.1", "-keyout", dir.file("key.pem"), "-out",
-                 dir.file("cert.pem")}),
+                 "subjectAltName=DNS:localhost,IP:127.0.0.1", "-keyout", dir.file("key.pem"),
+                 "-out", dir.file("cert.pem")}),
             0);
   ServerProcess server({"--tls-cert", dir.file("cert.pem"), "--tls-key", dir.file("key.pem")});
   std::string https = server.url();

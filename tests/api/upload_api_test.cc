@@ -12,7 +12,9 @@ namespace {
 
 std::size_t uploadFiles(const ServerProcess& server) {
   std::size_t n = 0;
-  for ([[maybe_unused]] auto& e : std::filesystem::directory_iterator(server.dataDir() + "/uploads")) ++n;
+  for ([[maybe_unused]] auto& e :
+       std::filesystem::directory_iterator(server.dataDir() + "/uploads"))
+    ++n;
   return n;
 }
 
@@ -23,10 +25,11 @@ class UploadApiTest : public ::testing::Test {
     EXPECT_EQ(r->status, 202);
     return r->header("location");
   }
-  cli::ClientResponse chunk(const std::string& location, std::size_t from, const std::string& bytes) {
-    return *admin_.request("PATCH", location, bytes,
-                           {{"Content-Range", std::to_string(from) + "-" +
-                                                  std::to_string(from + bytes.size() - 1)}});
+  cli::ClientResponse chunk(const std::string& location, std::size_t from,
+                            const std::string& bytes) {
+    return *admin_.request(
+        "PATCH", location, bytes,
+        {{"Content-Range", std::to_string(from) + "-" + std::to_string(from + bytes.size() - 1)}});
   }
 
   ServerProcess server_{{"--max-kernel-size", "1KiB", "--max-chunk-size", "64KiB"}};
@@ -43,7 +46,8 @@ TEST_F(UploadApiTest, OutOfOrderChunkGets416AndTheUploadResumesFromTheServerOffs
   EXPECT_EQ(jsonOf(*status)["offset"], 10);
   EXPECT_EQ(status->header("range"), "0-9");
   EXPECT_EQ(chunk(location, 10, "abc").status, 202);
-  auto commit = admin_.request("PUT", location + "?digest=" + digestString(sha256("0123456789abc")));
+  auto commit =
+      admin_.request("PUT", location + "?digest=" + digestString(sha256("0123456789abc")));
   EXPECT_EQ(commit->status, 201) << commit->body;
   auto head = admin_.request("HEAD", "/v1/blobs/" + digestString(sha256("0123456789abc")));
   EXPECT_EQ(head->status, 200);
@@ -74,12 +78,14 @@ TEST_F(UploadApiTest, LyingContentLengthsAppendNothingAndTheServerStaysUp) {
   std::string head = "PATCH " + location + " HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " +
                      server_.adminToken() + "\r\nContent-Range: 0-9\r\n";
   // Claims less than it sends: the handler sees 5 bytes against a 10-byte range.
-  std::string shortClaim = rawExchange(server_.port(), head + "Content-Length: 5\r\n\r\n0123456789", 1000);
+  std::string shortClaim =
+      rawExchange(server_.port(), head + "Content-Length: 5\r\n\r\n0123456789", 1000);
   EXPECT_NE(shortClaim.find(" 400 "), std::string::npos) << shortClaim.substr(0, 200);
   EXPECT_NE(shortClaim.find("content_range_mismatch"), std::string::npos);
   // Claims far more than any request may carry (the transport cap is the chunk limit + 1 MiB).
   std::string hugeClaim =
-      rawExchange(server_.port(), head + "Content-Length: 5000000000\r\n\r\n" + std::string(2 << 20, 'z'), 1000);
+      rawExchange(server_.port(),
+                  head + "Content-Length: 5000000000\r\n\r\n" + std::string(2 << 20, 'z'), 1000);
   EXPECT_EQ(hugeClaim.find(" 202 "), std::string::npos) << hugeClaim.substr(0, 200);
   auto mismatch = *admin_.request("PATCH", location, "12345", {{"Content-Range", "0-9"}});
   EXPECT_EQ(mismatch.status, 400);
@@ -104,15 +110,16 @@ TEST_F(UploadApiTest, DigestMismatchTruncatedOrWithExtraBytesIsRefusedAndDiscard
 TEST_F(UploadApiTest, MalformedDigestsAndRangesAreRefused) {
   std::string location = start();
   EXPECT_EQ(chunk(location, 0, "x").status, 202);
-  for (const std::string& digest : {std::string("sha256:abc"), std::string("sha256:") + std::string(64, 'G'),
-                                    std::string("md5:00"), std::string("")}) {
+  for (const std::string& digest :
+       {std::string("sha256:abc"), std::string("sha256:") + std::string(64, 'G'),
+        std::string("md5:00"), std::string("")}) {
     auto r = admin_.request("PUT", location + "?digest=" + digest);
     EXPECT_EQ(r->status, 400) << digest;
   }
   EXPECT_EQ(admin_.request("HEAD", "/v1/blobs/sha256:xyz")->status, 400);
   EXPECT_EQ(errorCode(*admin_.request("GET", "/v1/blobs/sha256:xyz")), "digest_invalid");
-  for (const std::string& range : {std::string("abc"), std::string("5-2"), std::string("-1-0"),
-                                   std::string("")}) {
+  for (const std::string& range :
+       {std::string("abc"), std::string("5-2"), std::string("-1-0"), std::string("")}) {
     auto r = admin_.request("PATCH", location, "y", {{"Content-Range", range}});
     EXPECT_EQ(r->status, 400) << range;
   }

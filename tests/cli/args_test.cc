@@ -6,8 +6,8 @@ namespace stele::cli {
 namespace {
 
 TEST(Args, ReadsPositionalsValuesRepeatsAndSwitches) {
-  auto args = Args::parse({"push", "web:1.0.0", "--kernel", "k", "--annotation=a=1",
-                           "--annotation", "b=2", "--verbose"},
+  auto args = Args::parse({"push", "web:1.0.0", "--kernel", "k", "--annotation=a=1", "--annotation",
+                           "b=2", "--verbose"},
                           {"kernel", "annotation"}, {"verbose"});
   ASSERT_TRUE(args.has_value());
   EXPECT_EQ(args->positionals(), (std::vector<std::string>{"push", "web:1.0.0"}));

@@ -38,13 +38,14 @@ TEST_F(CliTest, PipelinePushesASignedImageAndAnAdminVerifiesIt) {
 
   writeFile("kernel", std::string(3 << 20, 'k'));
   writeFile("initrd", std::string(100000, 'i'));
-  auto push = stele({"push", "web:1.0.0", "--kernel", "kernel", "--initrd", "initrd", "--cmdline",
-                     "console=ttyS0", "--annotation", "commit=abc", "--chunk-size", "1MiB", "--key",
-                     "ci.key"},
-                    pusher);
+  auto push = stele(
+      {"push", "web:1.0.0", "--kernel", "kernel", "--initrd", "initrd", "--cmdline",
+       "console=ttyS0", "--annotation", "commit=abc", "--chunk-size", "1MiB", "--key", "ci.key"},
+      pusher);
   ASSERT_EQ(push.exitStatus, 0) << push.err;
   EXPECT_NE(push.out.find("web:1.0.0 pushed sha256:"), std::string::npos);
-  EXPECT_NE(push.err.find("kernel uploaded 3.0 MiB"), std::string::npos) << "plain progress lines off a TTY";
+  EXPECT_NE(push.err.find("kernel uploaded 3.0 MiB"), std::string::npos)
+      << "plain progress lines off a TTY";
 
   auto again = stele({"push", "web:1.0.0", "--kernel", "kernel", "--initrd", "initrd", "--cmdline",
                       "console=ttyS0", "--annotation", "commit=abc", "--key", "ci.key"},
@@ -76,7 +77,8 @@ TEST_F(CliTest, RefusalsExitNonZeroWithTheServersMessage) {
   EXPECT_NE(notAllowed.err.find("may not sign images named \"web\""), std::string::npos);
   auto viewer = stele({"token", "create", "--role", "viewer"});
   std::string viewerToken = viewer.out.substr(0, viewer.out.find('\n'));
-  auto forbidden = stele({"push", "dns:1.0.0", "--kernel", "kernel", "--key", "ci.key"}, viewerToken);
+  auto forbidden =
+      stele({"push", "dns:1.0.0", "--kernel", "kernel", "--key", "ci.key"}, viewerToken);
   EXPECT_EQ(forbidden.exitStatus, 1);
   EXPECT_NE(forbidden.err.find("HTTP 403"), std::string::npos) << forbidden.err;
   auto usage = stele({"push", "web:1.0.0", "--kernel", "kernel"});

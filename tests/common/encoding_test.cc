@@ -16,11 +16,11 @@ TEST(Base64, RoundTripsEveryLengthModuloThree) {
 }
 
 TEST(Base64, RejectsNonCanonicalInput) {
-  EXPECT_FALSE(base64Decode("Zm8").has_value());      // missing padding
-  EXPECT_FALSE(base64Decode("Zm9=").has_value());     // stray bits under the padding
-  EXPECT_FALSE(base64Decode("Zm 8=").has_value());    // whitespace
+  EXPECT_FALSE(base64Decode("Zm8").has_value());    // missing padding
+  EXPECT_FALSE(base64Decode("Zm9=").has_value());   // stray bits under the padding
+  EXPECT_FALSE(base64Decode("Zm 8=").has_value());  // whitespace
   EXPECT_FALSE(base64Decode("Z===").has_value());
-  EXPECT_FALSE(base64Decode("Zm8=Zm8=").has_value()); // padding in the middle
+  EXPECT_FALSE(base64Decode("Zm8=Zm8=").has_value());  // padding in the middle
 }
 
 TEST(Hex, DecodesBothCasesAndRejectsOddOrNonHex) {
@@ -38,7 +38,7 @@ TEST(Utf8, AcceptsWellFormedAndRejectsBrokenSequences) {
   EXPECT_FALSE(isValidUtf8("\xed\xa0\x80"));      // surrogate
   EXPECT_FALSE(isValidUtf8("\xf4\x90\x80\x80"));  // above U+10FFFF
   EXPECT_FALSE(isValidUtf8("\xff"));
-  EXPECT_FALSE(isValidUtf8("ab\x80"));            // lone continuation byte
+  EXPECT_FALSE(isValidUtf8("ab\x80"));  // lone continuation byte
 }
 
 }  // namespace

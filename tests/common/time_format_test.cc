@@ -14,8 +14,9 @@ TEST(Rfc3339, FormatsAndParsesUtcSeconds) {
 }
 
 TEST(Rfc3339, RejectsMalformedOrImpossibleTimes) {
-  for (const char* bad : {"", "2026-11-26T00:00:00", "2026-13-01", "2026-02-30", "2026-11-26T24:00:00Z",
-                          "26-11-26", "2026-11-26T00:00:00+01:00", "2026/11/26"}) {
+  for (const char* bad :
+       {"", "2026-11-26T00:00:00", "2026-13-01", "2026-02-30", "2026-11-26T24:00:00Z", "26-11-26",
+        "2026-11-26T00:00:00+01:00", "2026/11/26"}) {
     EXPECT_FALSE(parseRfc3339(bad).has_value()) << bad;
   }
 }

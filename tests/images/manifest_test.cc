@@ -10,7 +10,9 @@ const std::string kDigest = "sha256:" + std::string(64, 'a');
 std::string validManifest() {
   return R"({"schemaVersion":1,"name":"web","version":"1.0.0",)"
          R"("boot":{"kind":"kernel","cmdline":"console=ttyS0"},)"
-         R"("blobs":{"kernel":{"digest":")" + kDigest + R"(","size":100}},)"
+         R"("blobs":{"kernel":{"digest":")" +
+         kDigest +
+         R"(","size":100}},)"
          R"("resources":{"vcpus":1,"memoryMiB":32},)"
          R"("config":[{"key":"address","required":true,"description":"IPv4/prefix"}],)"
          R"("annotations":{"commit":"abc123","pipeline":"ci#7"}})";
@@ -97,8 +99,8 @@ TEST(Manifest, RefusesHugeDocuments) {
 }
 
 TEST(Manifest, RefusesDeepNesting) {
-  std::string deep = mutated(R"("commit":"abc123")", R"("commit":)" + std::string(40, '[') +
-                                                         std::string(40, ']'));
+  std::string deep =
+      mutated(R"("commit":"abc123")", R"("commit":)" + std::string(40, '[') + std::string(40, ']'));
   EXPECT_FALSE(parseManifest(deep).has_value());
 }
 

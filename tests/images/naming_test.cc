@@ -13,10 +13,10 @@ TEST(ImageName, AcceptsLowercaseWordsWithSingleSeparators) {
 
 TEST(ImageName, RejectsPathsEmptyLongNonAsciiAndSeparatorRuns) {
   std::string longName(200, 'a');
-  for (std::string bad : {std::string("../x"), std::string("/x"), std::string("a//b"),
-                          std::string(""), longName, std::string("caf\xc3\xa9"), std::string("Web"),
-                          std::string("a..b"), std::string("-a"), std::string("a-"),
-                          std::string("a b"), std::string("a/b"), std::string(65, 'a')}) {
+  for (std::string bad :
+       {std::string("../x"), std::string("/x"), std::string("a//b"), std::string(""), longName,
+        std::string("caf\xc3\xa9"), std::string("Web"), std::string("a..b"), std::string("-a"),
+        std::string("a-"), std::string("a b"), std::string("a/b"), std::string(65, 'a')}) {
     auto r = validateImageName(bad);
     ASSERT_FALSE(r.has_value()) << bad;
     EXPECT_EQ(r.error().code, "name_invalid");

@@ -50,7 +50,8 @@ class RegistryTest : public ::testing::Test {
 
   Result<PushResult> push(const std::string& version, const std::string& kernel = "kernel-bytes") {
     std::string digest = storeBlob(kernel);
-    std::string manifest = manifestFor("web", version, digest, static_cast<std::int64_t>(kernel.size()));
+    std::string manifest =
+        manifestFor("web", version, digest, static_cast<std::int64_t>(kernel.size()));
     return registry_->pushManifest({"web", version, envelopeFor(manifest, {&key_}), "tok_test"});
   }
 
@@ -117,7 +118,8 @@ TEST_F(RegistryTest, RevokingTheOnlySignerMakesTheVersionUndeployable) {
   ASSERT_TRUE(push("1.0.0").has_value());
   EXPECT_TRUE(registry_->checkDeployable("web", "1.0.0").has_value());
   ASSERT_TRUE(trust_->retire(key_.id).has_value());
-  EXPECT_TRUE(registry_->checkDeployable("web", "1.0.0").has_value()) << "retired keys keep old versions";
+  EXPECT_TRUE(registry_->checkDeployable("web", "1.0.0").has_value())
+      << "retired keys keep old versions";
   ASSERT_TRUE(trust_->revoke(key_.id).has_value());
   auto gate = registry_->checkDeployable("web", "1.0.0");
   ASSERT_FALSE(gate.has_value());
@@ -129,7 +131,8 @@ TEST_F(RegistryTest, ASecondValidSignerKeepsAVersionTrustedAfterOneIsRevoked) {
   ASSERT_TRUE(trust_->add({second.publicPem, {"web"}, {}, {}, ""}).has_value());
   std::string digest = storeBlob("k2");
   std::string manifest = manifestFor("web", "3.0.0", digest, 2);
-  ASSERT_TRUE(registry_->pushManifest({"web", "3.0.0", envelopeFor(manifest, {&key_, &second}), "t"}));
+  ASSERT_TRUE(
+      registry_->pushManifest({"web", "3.0.0", envelopeFor(manifest, {&key_, &second}), "t"}));
   ASSERT_TRUE(trust_->revoke(key_.id).has_value());
   EXPECT_TRUE(registry_->checkDeployable("web", "3.0.0").has_value());
 }

@@ -42,12 +42,24 @@ TEST(TrustPolicy, DecidesEveryKeyStateForPushAndDeploy) {
        ""},
       {"not yet valid, push", [](auto& k) { k.notBefore = kNow + 1; }, "web", KeyUse::NewSignature,
        "key_not_yet_valid"},
-      {"inside window", [](auto& k) { k.notBefore = kNow - 1; k.notAfter = kNow + 1; }, "web",
-       KeyUse::NewSignature, ""},
-      {"window edges are inclusive", [](auto& k) { k.notBefore = kNow; k.notAfter = kNow; }, "web",
-       KeyUse::NewSignature, ""},
-      {"revoked beats retired", [](auto& k) { k.retiredAt = 1; k.revokedAt = 2; }, "web",
-       KeyUse::NewSignature, "key_revoked"},
+      {"inside window",
+       [](auto& k) {
+         k.notBefore = kNow - 1;
+         k.notAfter = kNow + 1;
+       },
+       "web", KeyUse::NewSignature, ""},
+      {"window edges are inclusive",
+       [](auto& k) {
+         k.notBefore = kNow;
+         k.notAfter = kNow;
+       },
+       "web", KeyUse::NewSignature, ""},
+      {"revoked beats retired",
+       [](auto& k) {
+         k.retiredAt = 1;
+         k.revokedAt = 2;
+       },
+       "web", KeyUse::NewSignature, "key_revoked"},
   };
   for (const auto& c : cases) {
     store::SigningKeyRecord k = key();

@@ -123,8 +123,7 @@ TEST_F(BlobStoreTest, RehashSeesCorruptionOnDisk) {
   std::string digest = digestString(sha256("content"));
   ASSERT_TRUE(blobs_->commit(up->id, digest).has_value());
   EXPECT_EQ(blobs_->rehash(digest)->digest, digest);
-  std::ofstream(blobs_->blobPath(digest), std::ios::binary | std::ios::in | std::ios::out)
-      .put('C');
+  std::ofstream(blobs_->blobPath(digest), std::ios::binary | std::ios::in | std::ios::out).put('C');
   EXPECT_NE(blobs_->rehash(digest)->digest, digest);
 }
 

@@ -40,8 +40,9 @@ ServerProcess::ServerProcess(std::vector<std::string> extraArgs,
 ServerProcess::~ServerProcess() { stop(); }
 
 void ServerProcess::start() {
-  std::vector<std::string> args = {STELE_BINARY, "server", "--listen",
-                                   "127.0.0.1:" + std::to_string(port_), "--data-dir", dataDir_};
+  std::vector<std::string> args = {STELE_BINARY, "server",
+                                   "--listen",   "127.0.0.1:" + std::to_string(port_),
+                                   "--data-dir", dataDir_};
   args.insert(args.end(), extraArgs_.begin(), extraArgs_.end());
   std::string log = dir_.file("server.log");
   pid_ = ::fork();

@@ -32,8 +32,8 @@ class ServerProcess {
 
   // https when started with --tls-cert (clients then trust that certificate).
   std::string url() const {
-    return std::string(tlsCert_.empty() ? "http" : "https") + "://127.0.0.1:" +
-           std::to_string(port_);
+    return std::string(tlsCert_.empty() ? "http" : "https") +
+           "://127.0.0.1:" + std::to_string(port_);
   }
   int port() const { return port_; }
   const std::string& dataDir() const { return dataDir_; }

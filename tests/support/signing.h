@@ -25,7 +25,6 @@ std::string manifestFor(const std::string& name, const std::string& version,
 
 // Signs PAE(type, payload) with every key given.
 std::string envelopeFor(const std::string& payload, const std::vector<const TestKey*>& keys,
-                        const std::string& payloadType =
-                            std::string(images::kManifestPayloadType));
+                        const std::string& payloadType = std::string(images::kManifestPayloadType));
 
 }  // namespace stele::testing
