@@ -1,0 +1,114 @@
+#include "hypervisor/instance_files.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+
+namespace stele::hypervisor {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+std::unexpected<Error> fileError(const std::string& what, const std::string& path, const std::error_code& ec) {
+  return fail(ErrorKind::Internal, "instance_file_failed", what + " " + path + ": " + ec.message());
+}
+
+Result<void> copyReadable(const std::string& from, const std::string& to) {
+  std::error_code ec;
+  if (!fs::is_regular_file(from, ec)) {
+    return fail(ErrorKind::NotFound, "instance_source_missing", "not a regular file: " + from);
+  }
+  if (!fs::copy_file(from, to, fs::copy_options::overwrite_existing, ec)) return fileError("copy to", to, ec);
+  fs::permissions(to, fs::perms::owner_read | fs::perms::owner_write | fs::perms::group_read |
+                          fs::perms::others_read, ec);
+  if (ec) return fileError("chmod", to, ec);
+  return {};
+}
+
+Result<void> writeFile(const std::string& path, const std::string& bytes) {
+  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) return fileError("create", path, std::error_code(errno, std::generic_category()));
+  std::size_t written = 0;
+  while (written < bytes.size()) {
+    ssize_t n = ::write(fd, bytes.data() + written, bytes.size() - written);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      auto ec = std::error_code(errno, std::generic_category());
+      ::close(fd);
+      return fileError("write", path, ec);
+    }
+    written += static_cast<std::size_t>(n);
+  }
+  ::fchmod(fd, 0644);
+  if (::close(fd) != 0) return fileError("close", path, std::error_code(errno, std::generic_category()));
+  return {};
+}
+
+Result<void> populate(const DomainSpec& spec, const InstancePaths& paths) {
+  std::error_code ec;
+  fs::remove_all(paths.directory, ec);
+  if (ec) return fileError("remove stale", paths.directory, ec);
+  fs::create_directories(paths.directory, ec);
+  if (ec) return fileError("create", paths.directory, ec);
+  fs::permissions(paths.directory, fs::perms::owner_all | fs::perms::group_read | fs::perms::group_exec |
+                                       fs::perms::others_read | fs::perms::others_exec, ec);
+  if (ec) return fileError("chmod", paths.directory, ec);
+  if (auto ok = copyReadable(spec.kernelPath, paths.kernel); !ok) return ok;
+  if (spec.initrdPath && paths.initrd) {
+    if (auto ok = copyReadable(*spec.initrdPath, *paths.initrd); !ok) return ok;
+  }
+  if (spec.config && paths.config) {
+    if (auto ok = writeFile(*paths.config, *spec.config); !ok) return ok;
+  }
+  return writeFile(paths.consoleLog, "");
+}
+
+}  // namespace
+
+Result<void> prepareInstanceFiles(const DomainSpec& spec, const InstancePaths& paths) {
+  auto result = populate(spec, paths);
+  if (!result) (void)removeInstanceFiles(paths);
+  return result;
+}
+
+Result<void> removeInstanceFiles(const InstancePaths& paths) {
+  std::error_code ec;
+  fs::remove_all(paths.directory, ec);
+  if (ec) return fileError("remove", paths.directory, ec);
+  return {};
+}
+
+Result<std::string> readFileTail(const std::string& path, std::size_t maxBytes) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    if (errno == ENOENT) return std::string();
+    return fileError("open", path, std::error_code(errno, std::generic_category()));
+  }
+  struct stat info {};
+  if (::fstat(fd, &info) != 0) {
+    auto ec = std::error_code(errno, std::generic_category());
+    ::close(fd);
+    return fileError("stat", path, ec);
+  }
+  const auto size = static_cast<std::size_t>(info.st_size);
+  const std::size_t start = size > maxBytes ? size - maxBytes : 0;
+  std::string out(size - start, '\0');
+  std::size_t got = 0;
+  while (got < out.size()) {
+    ssize_t n = ::pread(fd, out.data() + got, out.size() - got, static_cast<off_t>(start + got));
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    got += static_cast<std::size_t>(n);
+  }
+  ::close(fd);
+  out.resize(got);
+  return out;
+}
+
+}  // namespace stele::hypervisor
