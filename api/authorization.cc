@@ -38,6 +38,7 @@ bool roleAllows(Role role, Permission permission) {
     case Permission::DeleteImage:
     case Permission::ManageKeys:
     case Permission::ManageTokens:
+    case Permission::ManageHosts:
       return role == Role::Admin;
   }
   return false;

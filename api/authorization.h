@@ -20,6 +20,7 @@ enum class Permission {
   Deploy,  // change desired state (scoped by name patterns)
   ManageKeys,
   ManageTokens,
+  ManageHosts,
 };
 
 std::optional<Role> parseRole(std::string_view text);

@@ -80,3 +80,39 @@ json verifyReportJson(const images::VerifyReport& report) {
 }
 
 }  // namespace stele::api
+
+namespace stele::api {
+
+nlohmann::json hostJson(const scheduler::HostView& host) {
+  using hypervisor::HostReachability;
+  std::string state = host.status.reachability == HostReachability::Reachable     ? "up"
+                      : host.status.reachability == HostReachability::Connecting ? "connecting"
+                                                                                   : "unreachable";
+  nlohmann::json labels = nlohmann::json::object();
+  for (const auto& label : host.record.labels) {
+    auto eq = label.find('=');
+    labels[label.substr(0, eq)] = label.substr(eq + 1);
+  }
+  nlohmann::json out = {{"name", host.record.name},
+                        {"uri", host.record.uri},
+                        {"accel", host.record.accel},
+                        {"labels", labels},
+                        {"draining", host.record.draining},
+                        {"addedAt", timeJson(host.record.addedAt)},
+                        {"state", state},
+                        {"stateSince", timeJson(host.status.sinceUnix)},
+                        {"lastError", host.status.lastError},
+                        {"capacity", nullptr},
+                        {"allocated", nullptr},
+                        {"instances", nullptr}};
+  if (host.resources) {
+    out["capacity"] = {{"cpus", host.resources->cpus}, {"memoryMiB", host.resources->memoryMiB}};
+    out["allocated"] = {{"vcpus", host.resources->allocatedVcpus},
+                        {"memoryMiB", host.resources->allocatedMemoryMiB},
+                        {"domains", host.resources->activeDomains}};
+  }
+  if (host.instances) out["instances"] = *host.instances;
+  return out;
+}
+
+}  // namespace stele::api

@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include "images/registry.h"
+#include "scheduler/host_inventory.h"
 #include "store/records.h"
 
 namespace stele::api {
@@ -11,6 +12,7 @@ namespace stele::api {
 nlohmann::json keyJson(const store::SigningKeyRecord& key);
 nlohmann::json tokenJson(const store::TokenRecord& token);
 nlohmann::json versionJson(const images::StoredVersion& version);
+nlohmann::json hostJson(const scheduler::HostView& host);
 nlohmann::json verifyReportJson(const images::VerifyReport& report);
 // The timestamp as RFC 3339, or null.
 nlohmann::json timeJson(const std::optional<std::int64_t>& unixSeconds);

@@ -10,6 +10,9 @@
 #include "api/pistache_adapter.h"
 #include "api/router.h"
 #include "common/random.h"
+#include "hypervisor/libvirt_hypervisor.h"
+#include "scheduler/host_inventory.h"
+#include "store/host_repository.h"
 #include "store/blob_store.h"
 #include "store/database.h"
 #include "store/file_io.h"
@@ -88,8 +91,15 @@ int runServer(const ServerOptions& options) {
   images::Registry registry(imageRepo, keyRepo, **blobs, clock, options.blobLimits);
   images::TrustStore trust(keyRepo, clock);
   TokenService tokens(tokenRepo, clock, random);
+  store::HostRepository hostRepo(**db);
+  hypervisor::LibvirtHypervisor hypervisor(clock);
+  scheduler::HostInventory hosts(hostRepo, hypervisor, clock, options.dataDir + "/instances");
+  if (auto r = hosts.connectAll(); !r) {
+    std::fprintf(stderr, "stele server: %s\n", r.error().message.c_str());
+    return 1;
+  }
   Metrics metrics;
-  Services services{registry, trust, **blobs, tokens, metrics, clock, options.apiLimits};
+  Services services{registry, trust, **blobs, tokens, hosts, metrics, clock, options.apiLimits};
   if (auto r = bootstrapAdminToken(tokens, options.dataDir); !r) {
     std::fprintf(stderr, "stele server: %s\n", r.error().message.c_str());
     return 1;
@@ -101,6 +111,7 @@ int runServer(const ServerOptions& options) {
   addKeyRoutes(router, services);
   addBlobRoutes(router, services);
   addImageRoutes(router, services);
+  addHostRoutes(router, services);
   Dispatcher dispatcher(router, services);
 
   sigset_t signals;

@@ -8,6 +8,7 @@
 #include "common/clock.h"
 #include "images/registry.h"
 #include "images/trust_store.h"
+#include "scheduler/host_inventory.h"
 #include "store/blob_store.h"
 
 namespace stele::api {
@@ -23,6 +24,7 @@ struct Services {
   images::TrustStore& trust;
   store::BlobStore& blobs;
   TokenService& tokens;
+  scheduler::HostInventory& hosts;
   Metrics& metrics;
   const Clock& clock;
   ApiLimits limits;
@@ -34,5 +36,6 @@ void addTokenRoutes(Router& router, Services& services);
 void addKeyRoutes(Router& router, Services& services);
 void addBlobRoutes(Router& router, Services& services);
 void addImageRoutes(Router& router, Services& services);
+void addHostRoutes(Router& router, Services& services);
 
 }  // namespace stele::api

@@ -5,9 +5,14 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json_fwd.hpp>
+
 namespace stele::cli {
 
 using Argv = std::vector<std::string>;
+
+// Prints the `stele get hosts` table (or JSON) for a list of hosts from GET /v1/hosts.
+int printHosts(const nlohmann::json& items, bool asJson);
 
 int runServerCommand(const Argv& args);
 int runKeygen(const Argv& args);
@@ -16,5 +21,6 @@ int runKey(const Argv& args);
 int runToken(const Argv& args);
 int runGet(const Argv& args);
 int runImage(const Argv& args);
+int runHost(const Argv& args);
 
 }  // namespace stele::cli

@@ -16,7 +16,9 @@ constexpr const char* kUsage = R"(usage: stele COMMAND [ARGS]
   key list | key retire ID | key revoke ID
   token create --role admin|deployer|pusher|viewer [--names PATTERN] [--description D]
   token list | token revoke ID
-  get images [NAME] [-o json]
+  host add NAME --uri URI [--accel kvm|qemu] [--label k=v]...
+  host drain NAME | host remove NAME [--force]
+  get images [NAME] [-o json] | get hosts [-o json]
   image verify NAME:VERSION | image delete NAME:VERSION
 
 Client commands take --server URL and --token T, or STELE_SERVER / STELE_TOKEN
@@ -39,6 +41,7 @@ int main(int argc, char** argv) {
   if (command == "token") return stele::cli::runToken(rest);
   if (command == "get") return stele::cli::runGet(rest);
   if (command == "image") return stele::cli::runImage(rest);
+  if (command == "host") return stele::cli::runHost(rest);
   std::fprintf(stderr, "stele: unknown command \"%s\"\n\n%s", command.c_str(), kUsage);
   return 2;
 }

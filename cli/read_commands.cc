@@ -67,9 +67,14 @@ int runGet(const Argv& argv) {
   const auto& pos = args->positionals();
   HttpClient client = makeClient(*args);
   if (!pos.empty() && pos[0] == "images" && pos.size() <= 2) return getImages(client, *args);
+  if (pos.size() == 1 && pos[0] == "hosts") {
+    auto hosts = callJson(client, "GET", "/v1/hosts");
+    if (!hosts) return reportError(hosts.error());
+    return printHosts((*hosts)["items"], args->valueOr("o", "") == "json");
+  }
   return reportError({ErrorKind::InvalidArgument, "usage",
-                      "usage: stele get images [NAME] [-o json] (hosts, deployments, instances, "
-                      "networks and events come with the deployment issues)"});
+                      "usage: stele get images [NAME] [-o json] | stele get hosts [-o json] (deployments, "
+                      "instances, networks and events come with the deployment issues)"});
 }
 
 int runImage(const Argv& argv) {

@@ -59,6 +59,17 @@ CREATE TABLE image_blobs (
 );
 CREATE INDEX image_blobs_by_digest ON image_blobs(digest);
 )sql",
+      // 2: the host inventory.
+      R"sql(
+CREATE TABLE hosts (
+  name TEXT PRIMARY KEY,
+  uri TEXT NOT NULL,
+  accel TEXT NOT NULL CHECK (accel IN ('kvm', 'qemu')),
+  labels TEXT NOT NULL DEFAULT '',
+  draining INTEGER NOT NULL DEFAULT 0,
+  added_at INTEGER NOT NULL
+);
+)sql",
   };
   return all;
 }

@@ -55,6 +55,15 @@ struct ImageVersionRecord {
   std::vector<BlobRefRecord> blobs;
 };
 
+struct HostRecord {
+  std::string name;
+  std::string uri;
+  std::string accel;  // kvm | qemu
+  std::vector<std::string> labels;  // "key=value"
+  bool draining = false;
+  std::int64_t addedAt = 0;
+};
+
 struct ImageSummary {
   std::string name;
   std::int64_t versions = 0;

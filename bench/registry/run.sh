@@ -8,7 +8,7 @@ root=$(cd "$(dirname "$0")/../.." && pwd)
 build=${STELE_BUILD_DIR:-$root/build}
 if [ ! -f "$build/build.ninja" ]; then
   cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-    -DSTELE_BUILD_HYPERVISOR=OFF -DSTELE_BUILD_SERVICES=OFF >/dev/null
+    -DSTELE_BUILD_SERVICES=OFF >/dev/null
 fi
 ninja -C "$build" -j2 stele registry_bench >/dev/null
 exec "$build/bench/registry/registry_bench" --stele "$build/stele" "$@"

@@ -18,6 +18,7 @@ TEST(Authorization, RoleTableIsLeastPrivilege) {
       {Permission::DeleteImage, false, false, false, true},
       {Permission::ManageKeys, false, false, false, true},
       {Permission::ManageTokens, false, false, false, true},
+      {Permission::ManageHosts, false, false, false, true},
   };
   for (const auto& row : table) {
     EXPECT_EQ(roleAllows(Role::Viewer, row.permission), row.viewer);

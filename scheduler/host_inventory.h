@@ -1,0 +1,52 @@
+// The host inventory: hosts Stele may deploy to, kept in the store and connected through
+// the hypervisor. Listing joins what the store says with what libvirt reports now.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/clock.h"
+#include "common/error.h"
+#include "hypervisor/hypervisor.h"
+#include "scheduler/host_request.h"
+#include "store/host_repository.h"
+
+namespace stele::scheduler {
+
+struct HostView {
+  store::HostRecord record;
+  hypervisor::HostStatus status;
+  std::optional<hypervisor::HostResources> resources;  // when reachable
+  std::optional<int> instances;                        // Stele domains on it, when reachable
+};
+
+class HostInventory {
+ public:
+  // Per-instance files of host NAME live under `instanceRoot`/NAME.
+  HostInventory(store::HostRepository& hosts, hypervisor::Hypervisor& hypervisor,
+                const Clock& clock, std::string instanceRoot)
+      : hosts_(hosts), hypervisor_(hypervisor), clock_(clock), instanceRoot_(std::move(instanceRoot)) {}
+
+  // Connects every stored host (at server start). Connections proceed in the background.
+  Result<void> connectAll();
+  Result<HostView> add(const HostRequest& request);
+  Result<std::vector<HostView>> list();
+  Result<HostView> get(const std::string& name);
+  // Draining hosts get no new placements; what runs there stays.
+  Result<HostView> drain(const std::string& name);
+  // Conflict while Stele instances remain (or the host cannot be asked) unless `force`:
+  // then the host is forgotten and its VMs are left as they are.
+  Result<void> remove(const std::string& name, bool force);
+
+ private:
+  hypervisor::HostConfig configFor(const store::HostRecord& record) const;
+  HostView view(const store::HostRecord& record);
+
+  store::HostRepository& hosts_;
+  hypervisor::Hypervisor& hypervisor_;
+  const Clock& clock_;
+  std::string instanceRoot_;
+};
+
+}  // namespace stele::scheduler
