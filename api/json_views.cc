@@ -85,9 +85,9 @@ namespace stele::api {
 
 nlohmann::json hostJson(const scheduler::HostView& host) {
   using hypervisor::HostReachability;
-  std::string state = host.status.reachability == HostReachability::Reachable     ? "up"
+  std::string state = host.status.reachability == HostReachability::Reachable    ? "up"
                       : host.status.reachability == HostReachability::Connecting ? "connecting"
-                                                                                   : "unreachable";
+                                                                                 : "unreachable";
   nlohmann::json labels = nlohmann::json::object();
   for (const auto& label : host.record.labels) {
     auto eq = label.find('=');

@@ -19,7 +19,8 @@ std::string capacityText(const json& host) {
 
 std::string labelsText(const json& labels) {
   std::string out;
-  for (const auto& [k, v] : labels.items()) out += (out.empty() ? "" : ",") + k + "=" + v.get<std::string>();
+  for (const auto& [k, v] : labels.items())
+    out += (out.empty() ? "" : ",") + k + "=" + v.get<std::string>();
   return out.empty() ? "-" : out;
 }
 
@@ -41,7 +42,8 @@ int printHosts(const json& items, bool asJson) {
   }
   std::vector<std::vector<std::string>> rows;
   for (const auto& h : items) {
-    rows.push_back({h["name"], std::string(h["state"]) + (h["draining"].get<bool>() ? ",draining" : ""),
+    rows.push_back({h["name"],
+                    std::string(h["state"]) + (h["draining"].get<bool>() ? ",draining" : ""),
                     h["accel"], capacityText(h),
                     h["instances"].is_number() ? std::to_string(h["instances"].get<int>()) : "-",
                     labelsText(h["labels"]), h["uri"]});
@@ -67,7 +69,9 @@ int runHost(const Argv& argv) {
       }
       labels[l.substr(0, eq)] = l.substr(eq + 1);
     }
-    json body = {{"name", pos[1]}, {"uri", *uri}, {"accel", args->valueOr("accel", "kvm")},
+    json body = {{"name", pos[1]},
+                 {"uri", *uri},
+                 {"accel", args->valueOr("accel", "kvm")},
                  {"labels", labels}};
     auto host = callJson(client, "POST", "/v1/hosts", body.dump());
     if (!host) return reportError(host.error());
@@ -81,7 +85,8 @@ int runHost(const Argv& argv) {
     return 0;
   }
   if (verb == "remove" && pos.size() == 2) {
-    std::string path = "/v1/hosts/" + urlSegment(pos[1]) + (args->has("force") ? "?force=true" : "");
+    std::string path =
+        "/v1/hosts/" + urlSegment(pos[1]) + (args->has("force") ? "?force=true" : "");
     auto done = callJson(client, "DELETE", path);
     if (!done) return reportError(done.error());
     std::printf("host %s removed\n", pos[1].c_str());

@@ -1,4 +1,4 @@
-// `stele push NAME:VERSION --kernel F [--initrd F] [--disk F] [--cmdline S]
+// `stele push NAME:VERSION [--draft DIR] --kernel F [--initrd F] [--disk F] [--cmdline S]
 //   [--annotation k=v]... [--config-key KEY[:required]]... [--vcpus N] [--memory MiB] --key K`
 #include <unistd.h>
 
@@ -36,6 +36,26 @@ PushEvents progressPrinter(bool tty) {
   return events;
 }
 
+// A manifest draft from images/build-images.sh: DIR/manifest.json names the blobs (DIR/kernel,
+// DIR/initrd), the cmdline, resources, config keys and annotations. Flags override it; the
+// name and version always come from NAME:VERSION.
+Result<void> applyDraft(const std::string& dir, PushPlan& plan) {
+  auto text = store::readFile(dir + "/manifest.json");
+  if (!text) return fail(text.error());
+  auto draft = images::parseManifest(*text);
+  if (!draft) {
+    return fail(ErrorKind::InvalidArgument, "draft_invalid",
+                dir + "/manifest.json: " + draft.error().message);
+  }
+  for (const auto& blob : draft->blobs) plan.files.push_back({blob.role, dir + "/" + blob.role});
+  plan.cmdline = draft->cmdline;
+  plan.vcpus = draft->vcpus;
+  plan.memoryMiB = draft->memoryMiB;
+  plan.config = draft->config;
+  plan.annotations = draft->annotations;
+  return {};
+}
+
 Result<PushPlan> planFromArgs(const Args& args) {
   auto usage = [](const std::string& m) { return fail(ErrorKind::InvalidArgument, "usage", m); };
   if (args.positionals().size() != 1) {
@@ -47,18 +67,26 @@ Result<PushPlan> planFromArgs(const Args& args) {
   PushPlan plan;
   plan.name = ref.substr(0, colon);
   plan.version = ref.substr(colon + 1);
-  for (const char* role : {"kernel", "initrd", "disk"}) {
-    if (auto path = args.value(role)) plan.files.push_back({role, *path});
+  if (auto draft = args.value("draft")) {
+    if (auto r = applyDraft(*draft, plan); !r) return fail(r.error());
   }
-  if (plan.files.empty()) return usage("give --kernel (and optionally --initrd) or --disk");
+  for (const char* role : {"kernel", "initrd", "disk"}) {
+    if (auto path = args.value(role)) {
+      std::erase_if(plan.files, [&](const PushFile& f) { return f.role == role; });
+      plan.files.push_back({role, *path});
+    }
+  }
+  if (plan.files.empty()) {
+    return usage("give --draft DIR, or --kernel (and optionally --initrd), or --disk");
+  }
   auto keyPath = args.value("key");
   if (!keyPath) return usage("--key NAME.key is required: manifests are always signed");
   auto pem = store::readFile(*keyPath);
   if (!pem) return fail(pem.error());
   plan.privateKeyPem = *pem;
-  plan.cmdline = args.valueOr("cmdline", "");
-  plan.vcpus = std::atoi(args.valueOr("vcpus", "1").c_str());
-  plan.memoryMiB = std::atoi(args.valueOr("memory", "64").c_str());
+  plan.cmdline = args.valueOr("cmdline", plan.cmdline);
+  plan.vcpus = std::atoi(args.valueOr("vcpus", std::to_string(plan.vcpus)).c_str());
+  plan.memoryMiB = std::atoi(args.valueOr("memory", std::to_string(plan.memoryMiB)).c_str());
   for (const auto& a : args.values("annotation")) {
     auto eq = a.find('=');
     if (eq == std::string::npos || eq == 0) return usage("--annotation must be KEY=VALUE");
@@ -80,7 +108,7 @@ Result<PushPlan> planFromArgs(const Args& args) {
 
 int runPush(const Argv& argv) {
   auto args =
-      Args::parse(argv, clientFlags({"kernel", "initrd", "disk", "cmdline", "annotation",
+      Args::parse(argv, clientFlags({"draft", "kernel", "initrd", "disk", "cmdline", "annotation",
                                      "config-key", "vcpus", "memory", "key", "chunk-size"}));
   if (!args) return reportError(args.error());
   auto plan = planFromArgs(*args);

@@ -44,8 +44,8 @@ Result<void> HostInventory::connectAll() {
 
 Result<HostView> HostInventory::add(const HostRequest& request) {
   if (auto r = validateHostRequest(request); !r) return fail(r.error());
-  store::HostRecord record{request.name, request.uri, request.accel, request.labels, false,
-                           clock_.nowUnix()};
+  store::HostRecord record{request.name,   request.uri, request.accel,
+                           request.labels, false,       clock_.nowUnix()};
   if (auto r = hosts_.insert(record); !r) return fail(r.error());
   if (auto r = hypervisor_.connectHost(configFor(record)); !r) {
     (void)hosts_.remove(record.name);  // nothing half-added

@@ -26,7 +26,10 @@ class HostInventory {
   // Per-instance files of host NAME live under `instanceRoot`/NAME.
   HostInventory(store::HostRepository& hosts, hypervisor::Hypervisor& hypervisor,
                 const Clock& clock, std::string instanceRoot)
-      : hosts_(hosts), hypervisor_(hypervisor), clock_(clock), instanceRoot_(std::move(instanceRoot)) {}
+      : hosts_(hosts),
+        hypervisor_(hypervisor),
+        clock_(clock),
+        instanceRoot_(std::move(instanceRoot)) {}
 
   // Connects every stored host (at server start). Connections proceed in the background.
   Result<void> connectAll();

@@ -46,9 +46,7 @@ if [[ -x images/build-images.sh ]] && bash images/build-images.sh "$root/build" 
   for name in web dns router firewall; do
     dir="build/images/$name"
     [[ -f "$dir/kernel" ]] || continue
-    "$stele" push "$name:0.1.0" --kernel "$dir/kernel" --initrd "$dir/initrd" \
-      --cmdline "console=ttyS0 quiet" --memory 32 \
-      --annotation "commit=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)" \
+    "$stele" push "$name:0.1.0" --draft "$dir" \
       --annotation pipeline=scripts/run.sh --key "$keys/ci.key" \
       || echo "(kept $name:0.1.0 as first pushed: versions are immutable)"
   done

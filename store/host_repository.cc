@@ -9,7 +9,7 @@ constexpr std::string_view kSelect =
     "SELECT name, uri, accel, labels, draining, added_at FROM hosts";
 
 HostRecord fromRow(const Row& row) {
-  return HostRecord{row.text(0), row.text(1), row.text(2), splitPatterns(row.text(3)),
+  return HostRecord{row.text(0),         row.text(1),   row.text(2), splitPatterns(row.text(3)),
                     row.integer(4) != 0, row.integer(5)};
 }
 
@@ -22,7 +22,8 @@ std::unexpected<Error> noHost(const std::string& name) {
 Result<void> HostRepository::insert(const HostRecord& h) {
   auto r = db_.execute(
       "INSERT INTO hosts (name, uri, accel, labels, draining, added_at) VALUES (?, ?, ?, ?, ?, ?)",
-      {h.name, h.uri, h.accel, joinPatterns(h.labels), std::int64_t{h.draining ? 1 : 0}, h.addedAt});
+      {h.name, h.uri, h.accel, joinPatterns(h.labels), std::int64_t{h.draining ? 1 : 0},
+       h.addedAt});
   if (!r && r.error().kind == ErrorKind::Conflict) {
     return fail(ErrorKind::Conflict, "host_exists", "a host named " + h.name + " exists already");
   }

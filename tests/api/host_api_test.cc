@@ -84,7 +84,8 @@ TEST_F(HostApiTest, BadRequestsAreRefusedAndNothingIsAdded) {
   EXPECT_EQ(errorCode(add("small", hostUri("large.xml"))), "host_exists");
   EXPECT_EQ(jsonOf(*admin_.request("GET", "/v1/hosts"))["items"].size(), 1u);
   cli::HttpClient viewer = server_.client(createToken(admin_, "viewer"));
-  EXPECT_EQ(viewer.request("POST", "/v1/hosts", R"({"name":"x","uri":"qemu:///system"})")->status, 403);
+  EXPECT_EQ(viewer.request("POST", "/v1/hosts", R"({"name":"x","uri":"qemu:///system"})")->status,
+            403);
   EXPECT_EQ(viewer.request("GET", "/v1/hosts")->status, 200);
   EXPECT_EQ(admin_.request("POST", "/v1/hosts/none/drain")->status, 404);
 }

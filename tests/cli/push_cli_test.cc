@@ -1,9 +1,11 @@
 // The `stele` binary as a pipeline and an admin use it, against a real server.
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
 
+#include "images/manifest.h"
 #include "tests/support/run_command.h"
 #include "tests/support/server_process.h"
 
@@ -88,6 +90,41 @@ TEST_F(CliTest, RefusalsExitNonZeroWithTheServersMessage) {
   EXPECT_EQ(noServer.exitStatus, 1);
   EXPECT_NE(noServer.err.find("cannot connect"), std::string::npos);
   EXPECT_EQ(stele({"keygen", "--out", "ci"}).exitStatus, 1) << "never overwrites a key";
+}
+
+TEST_F(CliTest, PushFromAnImageBuildDraftKeepsItsConfigKeysAndResources) {
+  ASSERT_EQ(stele({"keygen", "--out", "ci"}).exitStatus, 0);
+  ASSERT_EQ(stele({"key", "add", "ci.pub"}).exitStatus, 0);
+  std::filesystem::create_directories(work_.file("draft"));
+  writeFile("draft/kernel", "kernel bytes");
+  writeFile("draft/initrd", "initrd bytes");
+  images::Manifest draft;
+  draft.name = "web";
+  draft.version = "0.1.0-dev";
+  draft.bootKind = "kernel";
+  draft.cmdline = "console=ttyS0 quiet";
+  draft.blobs = {{"initrd", "sha256:" + std::string(64, '0'), 12},
+                 {"kernel", "sha256:" + std::string(64, '0'), 12}};
+  draft.memoryMiB = 32;
+  draft.config = {{"interface", true, "NAME|MAC ADDRESS/LEN"}};
+  draft.annotations = {{"builder", "images/build-images.sh"}};
+  writeFile("draft/manifest.json", images::serializeManifest(draft));
+  auto push = stele(
+      {"push", "web:2.0.0", "--draft", "draft", "--annotation", "commit=abc", "--key", "ci.key"});
+  ASSERT_EQ(push.exitStatus, 0) << push.err;
+  cli::HttpClient admin = server_.admin();
+  auto version = nlohmann::json::parse(admin.request("GET", "/v1/images/web/versions/2.0.0")->body);
+  EXPECT_EQ(version["resources"]["memoryMiB"], 32);
+  EXPECT_EQ(version["boot"]["cmdline"], "console=ttyS0 quiet");
+  EXPECT_EQ(version["config"][0]["key"], "interface");
+  EXPECT_EQ(version["config"][0]["required"], true);
+  EXPECT_EQ(version["annotations"]["builder"], "images/build-images.sh");
+  EXPECT_EQ(version["annotations"]["commit"], "abc");
+  EXPECT_EQ(version["blobs"].size(), 2u);
+  writeFile("draft/manifest.json", "{\"name\":\"web\"}");
+  auto stale = stele({"push", "web:2.0.1", "--draft", "draft", "--key", "ci.key"});
+  EXPECT_EQ(stale.exitStatus, 1);
+  EXPECT_NE(stale.err.find("draft/manifest.json"), std::string::npos) << stale.err;
 }
 
 TEST_F(CliTest, KeyLifecycleThroughTheCli) {

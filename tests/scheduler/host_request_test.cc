@@ -5,12 +5,14 @@
 namespace stele::scheduler {
 namespace {
 
-HostRequest valid() { return {"kvm-1", "qemu+ssh://root@kvm-1/system", "kvm", {"zone=a", "rack=r1"}}; }
+HostRequest valid() {
+  return {"kvm-1", "qemu+ssh://root@kvm-1/system", "kvm", {"zone=a", "rack=r1"}};
+}
 
 TEST(HostRequest, AcceptsEveryKnownLibvirtScheme) {
-  for (const char* uri : {"qemu:///system", "qemu+unix:///system?socket=/run/x/libvirt-sock",
-                          "qemu+ssh://root@h/system", "qemu+tls://h.example/system",
-                          "test:///abs/path/hosts.xml"}) {
+  for (const char* uri :
+       {"qemu:///system", "qemu+unix:///system?socket=/run/x/libvirt-sock",
+        "qemu+ssh://root@h/system", "qemu+tls://h.example/system", "test:///abs/path/hosts.xml"}) {
     HostRequest r = valid();
     r.uri = uri;
     EXPECT_TRUE(validateHostRequest(r).has_value()) << uri;
@@ -32,7 +34,10 @@ TEST(HostRequest, RejectsBadFieldsNamingTheField) {
       {[](auto& r) { r.accel = "xen"; }, "accel"},
       {[](auto& r) { r.labels = {"novalue"}; }, "labels"},
       {[](auto& r) { r.labels = {"Zone=a"}; }, "labels"},
-      {[](auto& r) { r.labels = {"zone=a", "zone=b"}; }, "labels"},
+      {[](auto& r) {
+         r.labels = {"zone=a", "zone=b"};
+       },
+       "labels"},
       {[](auto& r) { r.labels = {"zone=a b"}; }, "labels"},
   };
   for (const auto& c : cases) {
