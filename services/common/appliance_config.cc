@@ -1,5 +1,7 @@
 #include "common/appliance_config.h"
 
+#include <algorithm>
+
 namespace stele::services {
 
 std::string InterfaceSelector::describe() const { return mac ? formatMac(*mac) : name; }
@@ -68,6 +70,39 @@ std::expected<bool, ConfigError> applyHostNetworkDirective(const ConfigLine& lin
     return true;
   }
   return false;
+}
+
+std::expected<bool, ConfigError> applyHostServiceDirective(const ConfigLine& line,
+                                                           const HostServiceSettings& settings) {
+  auto identity = applyIdentityDirective(line, settings.identity);
+  if (!identity || *identity) return identity;
+  auto network = applyHostNetworkDirective(line, settings.network);
+  if (!network || *network) return network;
+  if (line.key() != "listen") return false;
+  if (auto ok = expectArguments(line, 1, 1); !ok) return std::unexpected(ok.error());
+  auto endpoint = parseIpv4Endpoint(line.words[1]);
+  if (!endpoint) {
+    auto address = parseIpv4(line.words[1]);
+    if (!address)
+      return configError(line, "'" + line.words[1] + "' is not ADDRESS or ADDRESS:PORT");
+    endpoint = std::pair{*address, settings.defaultPort};
+  }
+  auto& listen = settings.listen;
+  if (std::find(listen.begin(), listen.end(), *endpoint) != listen.end())
+    return configError(line, "listen address given twice");
+  listen.push_back(*endpoint);
+  return true;
+}
+
+void applyDefaultListen(const HostServiceSettings& settings) {
+  if (settings.listen.empty()) settings.listen.emplace_back(Ipv4Address{0}, settings.defaultPort);
+}
+
+KernelNetworkSetup linkOnlySetup(const std::vector<InterfaceSelector>& selectors) {
+  KernelNetworkSetup setup;
+  for (const auto& selector : selectors)
+    setup.interfaces.push_back(InterfaceSetting{selector, std::nullopt, 0});
+  return setup;
 }
 
 }  // namespace stele::services

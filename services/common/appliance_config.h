@@ -2,9 +2,11 @@
 // interface addresses and a default gateway. Pure parsing; no I/O.
 #pragma once
 
+#include <cstdint>
 #include <expected>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "common/config_tokenizer.h"
@@ -50,5 +52,24 @@ std::expected<bool, ConfigError> applyIdentityDirective(const ConfigLine& line,
 // (web, dns); returns true when the line was one of them.
 std::expected<bool, ConfigError> applyHostNetworkDirective(const ConfigLine& line,
                                                            KernelNetworkSetup& setup);
+
+// The settings every appliance that serves on the kernel's own IPv4 stack (web, dns) shares.
+struct HostServiceSettings {
+  ApplianceIdentity& identity;
+  KernelNetworkSetup& network;
+  std::vector<std::pair<Ipv4Address, std::uint16_t>>& listen;
+  std::uint16_t defaultPort;  // of `listen ADDRESS` without a port, and of the default
+};
+
+// Handles the identity, host network and `listen ADDRESS[:PORT]` directives; returns true
+// when the line was one of them.
+std::expected<bool, ConfigError> applyHostServiceDirective(const ConfigLine& line,
+                                                           const HostServiceSettings& settings);
+// Listens on 0.0.0.0:defaultPort when the config named no `listen` address.
+void applyDefaultListen(const HostServiceSettings& settings);
+
+// VM mode brings these interfaces up without giving the kernel any address (router and
+// firewall ports).
+KernelNetworkSetup linkOnlySetup(const std::vector<InterfaceSelector>& selectors);
 
 }  // namespace stele::services

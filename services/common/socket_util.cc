@@ -7,7 +7,9 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <chrono>
 #include <cstring>
+#include <vector>
 
 namespace stele::services {
 
@@ -72,5 +74,44 @@ bool Epoll::modify(int fd, std::uint32_t events, std::uint64_t token) {
 }
 
 void Epoll::remove(int fd) { epoll_ctl(fd_.get(), EPOLL_CTL_DEL, fd, nullptr); }
+
+std::string Epoll::run(
+    std::size_t maxEvents,
+    const std::function<void(std::uint64_t token, std::uint32_t events)>& onEvent,
+    const std::function<void()>& onSecond) {
+  std::vector<epoll_event> events(maxEvents);
+  auto lastSecond = std::chrono::steady_clock::now();
+  while (true) {
+    int n = epoll_wait(fd_.get(), events.data(), static_cast<int>(events.size()), 1000);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return errnoMessage("epoll_wait");
+    }
+    for (int i = 0; i < n; ++i) onEvent(events[i].data.u64, events[i].events);
+    auto now = std::chrono::steady_clock::now();
+    if (now - lastSecond > std::chrono::seconds(1)) {
+      onSecond();
+      lastSecond = now;
+    }
+  }
+}
+
+SendStatus sendPending(int fd, const void* data, std::size_t size, std::size_t& sent) {
+  const char* bytes = static_cast<const char*>(data);
+  while (sent < size) {
+    ssize_t n = send(fd, bytes + sent, size - sent, MSG_NOSIGNAL);
+    if (n < 0)
+      return errno == EAGAIN || errno == EWOULDBLOCK ? SendStatus::WouldBlock : SendStatus::Failed;
+    sent += static_cast<std::size_t>(n);
+  }
+  return SendStatus::Done;
+}
+
+Received receiveSome(int fd, void* buffer, std::size_t capacity) {
+  ssize_t n = recv(fd, buffer, capacity, 0);
+  if (n > 0) return {ReceiveStatus::Data, static_cast<std::size_t>(n)};
+  if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return {ReceiveStatus::Nothing};
+  return {ReceiveStatus::Closed};
+}
 
 }  // namespace stele::services

@@ -1,8 +1,10 @@
 // Small helpers over BSD sockets and epoll, shared by the web and dns servers.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <expected>
+#include <functional>
 #include <string>
 
 #include "common/net_address.h"
@@ -47,6 +49,24 @@ std::expected<UniqueFd, std::string> listenTcp(Ipv4Address address, std::uint16_
 // A non-blocking UDP socket bound to address:port.
 std::expected<UniqueFd, std::string> bindUdp(Ipv4Address address, std::uint16_t port);
 
+// Sends data[sent, size) on a non-blocking socket until all is sent (Done), the socket is
+// full (WouldBlock) or the send fails (Failed); advances `sent`.
+enum class SendStatus { Done, WouldBlock, Failed };
+SendStatus sendPending(int fd, const void* data, std::size_t size, std::size_t& sent);
+
+// One recv() on a non-blocking socket: bytes (Data), nothing now (Nothing), or end of
+// stream or failure (Closed).
+enum class ReceiveStatus { Data, Nothing, Closed };
+struct Received {
+  ReceiveStatus status;
+  std::size_t bytes = 0;
+};
+Received receiveSome(int fd, void* buffer, std::size_t capacity);
+
+// An epoll token names the kind of source in its top byte (kinds are 1..255 << 56) and an
+// index or connection id below it.
+inline constexpr std::uint64_t kTokenKindMask = 0xffull << 56;
+
 class Epoll {
  public:
   Epoll();
@@ -55,6 +75,12 @@ class Epoll {
   bool modify(int fd, std::uint32_t events, std::uint64_t token);
   void remove(int fd);
   int fd() const { return fd_.get(); }
+
+  // Waits for up to maxEvents events at a time and hands each to onEvent(token, events);
+  // calls onSecond() about once a second. Returns only when epoll_wait fails, with why.
+  std::string run(std::size_t maxEvents,
+                  const std::function<void(std::uint64_t token, std::uint32_t events)>& onEvent,
+                  const std::function<void()>& onSecond);
 
  private:
   UniqueFd fd_;

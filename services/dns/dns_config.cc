@@ -108,29 +108,15 @@ std::expected<DnsConfig, ConfigError> parseDnsConfig(std::string_view text) {
   auto lines = tokenizeConfig(text);
   if (!lines) return std::unexpected(lines.error());
   DnsConfig config;
+  const HostServiceSettings settings{config.identity, config.network, config.listen, 53};
   std::optional<std::size_t> currentZone;
   std::vector<int> zoneLines;
   for (const ConfigLine& line : *lines) {
-    auto identity = applyIdentityDirective(line, config.identity);
-    if (!identity) return std::unexpected(identity.error());
-    if (*identity) continue;
-    auto network = applyHostNetworkDirective(line, config.network);
-    if (!network) return std::unexpected(network.error());
-    if (*network) continue;
+    auto shared = applyHostServiceDirective(line, settings);
+    if (!shared) return std::unexpected(shared.error());
+    if (*shared) continue;
     const std::string& key = line.key();
-    if (key == "listen") {
-      if (auto ok = expectArguments(line, 1, 1); !ok) return std::unexpected(ok.error());
-      auto endpoint = parseIpv4Endpoint(line.words[1]);
-      if (!endpoint) {
-        auto address = parseIpv4(line.words[1]);
-        if (!address)
-          return configError(line, "'" + line.words[1] + "' is not ADDRESS or ADDRESS:PORT");
-        endpoint = std::pair{*address, std::uint16_t{53}};
-      }
-      if (std::find(config.listen.begin(), config.listen.end(), *endpoint) != config.listen.end())
-        return configError(line, "listen address given twice");
-      config.listen.push_back(*endpoint);
-    } else if (key == "zone") {
+    if (key == "zone") {
       if (auto ok = expectArguments(line, 1, 1); !ok) return std::unexpected(ok.error());
       auto apex = nameFromText(line.words[1]);
       if (!apex) return configError(line, "'" + line.words[1] + "' is not a valid zone name");
@@ -160,7 +146,7 @@ std::expected<DnsConfig, ConfigError> parseDnsConfig(std::string_view text) {
   for (std::size_t i = 0; i < config.zones.size(); ++i)
     if (auto valid = config.zones.zone(i).validate(); !valid)
       return std::unexpected(ConfigError{zoneLines[i], valid.error()});
-  if (config.listen.empty()) config.listen.emplace_back(Ipv4Address{0}, std::uint16_t{53});
+  applyDefaultListen(settings);
   return config;
 }
 

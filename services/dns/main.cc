@@ -1,7 +1,4 @@
 // stele-dns: authoritative DNS appliance.
-#include <memory>
-#include <optional>
-
 #include "common/appliance_main.h"
 #include "dns/dns_config.h"
 #include "dns/dns_server.h"
@@ -17,19 +14,11 @@ constexpr const char* kUsage =
 
 int main(int argc, char** argv) {
   using namespace stele::services;
-  std::optional<dns::DnsConfig> config;
-  std::unique_ptr<dns::DnsServer> server;
-  ApplianceHooks hooks;
-  hooks.load = [&](std::string_view text) -> std::expected<KernelNetworkSetup, std::string> {
-    auto parsed = dns::parseDnsConfig(text);
-    if (!parsed) return std::unexpected(parsed.error().describe());
-    config = std::move(*parsed);
-    return config->network;
-  };
-  hooks.start = [&](BootMode) -> std::expected<void, std::string> {
-    server = std::make_unique<dns::DnsServer>(*config);
-    return server->start();
-  };
-  hooks.serve = [&] { return server->serve(); };
-  return runAppliance(argc, argv, "dns", kUsage, hooks);
+  return runAppliance<dns::DnsConfig>(
+      argc, argv,
+      {.kind = "dns",
+       .usage = kUsage,
+       .parseConfig = dns::parseDnsConfig,
+       .kernelNetworkSetup = [](const dns::DnsConfig& config) { return config.network; },
+       .makeService = dns::makeDnsServer});
 }

@@ -172,4 +172,8 @@ std::expected<FirewallConfig, ConfigError> parseFirewallConfig(std::string_view 
   return config;
 }
 
+KernelNetworkSetup kernelNetworkSetup(const FirewallConfig& config) {
+  return linkOnlySetup({config.outside, config.inside});
+}
+
 }  // namespace stele::services::firewall

@@ -23,6 +23,9 @@ struct FirewallConfig {
 
 std::expected<FirewallConfig, ConfigError> parseFirewallConfig(std::string_view text);
 
+// VM mode brings outside and inside up without giving the kernel any address.
+KernelNetworkSetup kernelNetworkSetup(const FirewallConfig& config);
+
 // Parses one `rule ...` line (exposed for tests).
 std::expected<Rule, ConfigError> parseRule(const ConfigLine& line);
 

@@ -2,27 +2,13 @@
 // frame through FirewallEngine. Layer-2 transparent: it has no address of its own.
 #pragma once
 
-#include <expected>
 #include <memory>
-#include <string>
 
+#include "common/appliance_service.h"
 #include "firewall/firewall_config.h"
 
 namespace stele::services::firewall {
 
-class FirewallLoop {
- public:
-  explicit FirewallLoop(const FirewallConfig& config);
-  ~FirewallLoop();
-  FirewallLoop(const FirewallLoop&) = delete;
-  FirewallLoop& operator=(const FirewallLoop&) = delete;
-
-  std::expected<void, std::string> start();
-  std::string serve();
-
- private:
-  struct State;
-  std::unique_ptr<State> state_;
-};
+std::unique_ptr<ApplianceService> makeFirewallLoop(const FirewallConfig& config);
 
 }  // namespace stele::services::firewall

@@ -2,11 +2,10 @@
 
 namespace stele::services::router {
 
-KernelNetworkSetup linkOnlySetup(const std::vector<InterfaceSelector>& selectors) {
-  KernelNetworkSetup setup;
-  for (const auto& selector : selectors)
-    setup.interfaces.push_back(InterfaceSetting{selector, std::nullopt, 0});
-  return setup;
+KernelNetworkSetup kernelNetworkSetup(const RouterConfig& config) {
+  std::vector<InterfaceSelector> selectors;
+  for (const auto& port : config.ports) selectors.push_back(port.selector);
+  return linkOnlySetup(selectors);
 }
 
 namespace {

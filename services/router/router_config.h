@@ -25,6 +25,6 @@ struct RouterConfig {
 std::expected<RouterConfig, ConfigError> parseRouterConfig(std::string_view text);
 
 // VM mode brings the ports up without giving the kernel any address.
-KernelNetworkSetup linkOnlySetup(const std::vector<InterfaceSelector>& selectors);
+KernelNetworkSetup kernelNetworkSetup(const RouterConfig& config);
 
 }  // namespace stele::services::router

@@ -12,40 +12,41 @@
 
 namespace stele::services::router {
 
-struct RouterLoop::State {
-  const RouterConfig& config;
-  std::vector<PacketPort> ports;
-  std::optional<RouterEngine> engine;
+namespace {
 
-  explicit State(const RouterConfig& c) : config(c) {}
+class RouterLoop final : public ApplianceService {
+ public:
+  explicit RouterLoop(const RouterConfig& config) : config_(config) {}
+  std::expected<void, std::string> start() override;
+  std::string serve() override;
 
+ private:
   void transmit(const std::vector<OutboundFrame>& frames) {
-    for (const auto& out : frames) ports[out.port].send(out.frame);
+    for (const auto& out : frames) ports_[out.port].send(out.frame);
   }
+
+  const RouterConfig& config_;
+  std::vector<PacketPort> ports_;
+  std::optional<RouterEngine> engine_;
 };
 
-RouterLoop::RouterLoop(const RouterConfig& config) : state_(std::make_unique<State>(config)) {}
-RouterLoop::~RouterLoop() = default;
-
 std::expected<void, std::string> RouterLoop::start() {
-  State& s = *state_;
   std::vector<RouterPortIdentity> identities;
-  for (const auto& setting : s.config.ports) {
+  for (const auto& setting : config_.ports) {
     auto name = resolveInterfaceName(setting.selector);
     if (!name) return std::unexpected(name.error());
     auto port = PacketPort::open(*name, /*promiscuous=*/false);
     if (!port) return std::unexpected(port.error());
     identities.push_back(RouterPortIdentity{port->mac(), setting.address});
-    s.ports.push_back(std::move(*port));
+    ports_.push_back(std::move(*port));
   }
-  s.engine.emplace(std::move(identities), s.config.routes);
+  engine_.emplace(std::move(identities), config_.routes);
   return {};
 }
 
 std::string RouterLoop::serve() {
-  State& s = *state_;
   std::vector<pollfd> fds;
-  for (const auto& port : s.ports) fds.push_back(pollfd{port.fd(), POLLIN, 0});
+  for (const auto& port : ports_) fds.push_back(pollfd{port.fd(), POLLIN, 0});
   auto lastTick = std::chrono::steady_clock::now();
   while (true) {
     int ready = poll(fds.data(), fds.size(), 200);
@@ -53,20 +54,26 @@ std::string RouterLoop::serve() {
     for (std::size_t i = 0; i < fds.size(); ++i) {
       if (!(fds[i].revents & POLLIN)) continue;
       for (int burst = 0; burst < 256; ++burst) {
-        auto received = s.ports[i].receive();
+        auto received = ports_[i].receive();
         if (!received) break;
         if (received->frame.bytes.empty()) continue;
         bool addressedToUs = received->direction != FrameDirection::OtherHost;
-        s.transmit(s.engine->handleFrame(i, std::move(received->frame), addressedToUs,
-                                         std::chrono::steady_clock::now()));
+        transmit(engine_->handleFrame(i, std::move(received->frame), addressedToUs,
+                                      std::chrono::steady_clock::now()));
       }
     }
     auto now = std::chrono::steady_clock::now();
     if (now - lastTick >= std::chrono::milliseconds(200)) {
-      s.transmit(s.engine->tick(now));
+      transmit(engine_->tick(now));
       lastTick = now;
     }
   }
+}
+
+}  // namespace
+
+std::unique_ptr<ApplianceService> makeRouterLoop(const RouterConfig& config) {
+  return std::make_unique<RouterLoop>(config);
 }
 
 }  // namespace stele::services::router

@@ -2,27 +2,13 @@
 // RouterEngine and transmits what it returns.
 #pragma once
 
-#include <expected>
 #include <memory>
-#include <string>
 
+#include "common/appliance_service.h"
 #include "router/router_config.h"
 
 namespace stele::services::router {
 
-class RouterLoop {
- public:
-  explicit RouterLoop(const RouterConfig& config);
-  ~RouterLoop();
-  RouterLoop(const RouterLoop&) = delete;
-  RouterLoop& operator=(const RouterLoop&) = delete;
-
-  std::expected<void, std::string> start();
-  std::string serve();
-
- private:
-  struct State;
-  std::unique_ptr<State> state_;
-};
+std::unique_ptr<ApplianceService> makeRouterLoop(const RouterConfig& config);
 
 }  // namespace stele::services::router

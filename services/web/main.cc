@@ -1,7 +1,4 @@
 // stele-web: HTTP/1.1 appliance serving a small built-in site.
-#include <memory>
-#include <optional>
-
 #include "common/appliance_main.h"
 #include "web/web_config.h"
 #include "web/web_server.h"
@@ -18,19 +15,11 @@ constexpr const char* kUsage =
 
 int main(int argc, char** argv) {
   using namespace stele::services;
-  std::optional<web::WebConfig> config;
-  std::unique_ptr<web::WebServer> server;
-  ApplianceHooks hooks;
-  hooks.load = [&](std::string_view text) -> std::expected<KernelNetworkSetup, std::string> {
-    auto parsed = web::parseWebConfig(text);
-    if (!parsed) return std::unexpected(parsed.error().describe());
-    config = std::move(*parsed);
-    return config->network;
-  };
-  hooks.start = [&](BootMode) -> std::expected<void, std::string> {
-    server = std::make_unique<web::WebServer>(*config);
-    return server->start();
-  };
-  hooks.serve = [&] { return server->serve(); };
-  return runAppliance(argc, argv, "web", kUsage, hooks);
+  return runAppliance<web::WebConfig>(
+      argc, argv,
+      {.kind = "web",
+       .usage = kUsage,
+       .parseConfig = web::parseWebConfig,
+       .kernelNetworkSetup = [](const web::WebConfig& config) { return config.network; },
+       .makeService = web::makeWebServer});
 }

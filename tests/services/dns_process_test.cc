@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <memory>
+#include <tuple>
 
 #include "dns_test_support.h"
 #include "malformed_inputs.h"
@@ -18,11 +19,7 @@ class DnsProcessTest : public ::testing::Test {
  protected:
   void SetUp() override {
     if (!haveRootAndIp()) GTEST_SKIP() << "needs root and iproute2";
-    server_ = namespaces_.add("s");
-    client_ = namespaces_.add("c");
-    auto [serverEnd, clientEnd] = namespaces_.link(server_, "s0", client_, "c0");
-    namespaces_.addAddress(server_, serverEnd, "192.0.2.53/24");
-    namespaces_.addAddress(client_, clientEnd, "192.0.2.2/24");
+    std::tie(server_, client_) = linkServerAndClient(namespaces_, "192.0.2.53/24", "192.0.2.2/24");
     dns_ = std::make_unique<ApplianceProcess>(server_, "dns", dns::testing::kTestZoneConfig);
     ASSERT_TRUE(dns_->waitReady()) << dns_->stderrText();
   }
@@ -137,9 +134,7 @@ TEST_F(DnsProcessTest, MalformedPacketsGetFormerrAndTheServerStaysUp) {
 }
 
 TEST(DnsProcessCli, BadConfigIsRefusedWithLineAndReason) {
-  std::string path = writeTempFile("zone example.test\nrecord www 60 A 999.1.1.1\n");
-  CommandResult r = run({binaryPath("dns"), "--config", path});
-  unlink(path.c_str());
+  CommandResult r = runWithConfig("dns", "zone example.test\nrecord www 60 A 999.1.1.1\n");
   EXPECT_EQ(r.exitCode, 1);
   EXPECT_TRUE(contains(r.output, "config line 2: '999.1.1.1' is not an IPv4 address")) << r.output;
   EXPECT_EQ(std::count(r.output.begin(), r.output.end(), '\n'), 1);
@@ -147,9 +142,7 @@ TEST(DnsProcessCli, BadConfigIsRefusedWithLineAndReason) {
 
 TEST(DnsProcessCli, HelpAndCheck) {
   EXPECT_EQ(run({binaryPath("dns"), "--help"}).exitCode, 0);
-  std::string path = writeTempFile(dns::testing::kTestZoneConfig);
-  CommandResult r = run({binaryPath("dns"), "--check", "--config", path});
-  unlink(path.c_str());
+  CommandResult r = runWithConfig("dns", dns::testing::kTestZoneConfig, {"--check"});
   EXPECT_EQ(r.exitCode, 0) << r.output;
   EXPECT_EQ(run({binaryPath("dns")}).exitCode, 2);
 }

@@ -90,9 +90,8 @@ TEST_F(FirewallProcessTest, ConfiguredRuleDropsATcpPortAndLogsIt) {
 }
 
 TEST(FirewallProcessCli, BadConfigIsRefusedWithLineAndReason) {
-  std::string path = writeTempFile("outside eth0\ninside eth1\nrule drop proto tcp dport http\n");
-  CommandResult r = run({binaryPath("firewall"), "--config", path});
-  unlink(path.c_str());
+  CommandResult r =
+      runWithConfig("firewall", "outside eth0\ninside eth1\nrule drop proto tcp dport http\n");
   EXPECT_EQ(r.exitCode, 1);
   EXPECT_TRUE(contains(r.output, "config line 3: 'http' is not a port or LOW-HIGH range"))
       << r.output;

@@ -289,4 +289,26 @@ std::string udpExchange(const std::string& ns, const std::string& address, int p
   return received;
 }
 
+std::pair<std::string, std::string> linkServerAndClient(NamespaceSet& namespaces,
+                                                        const std::string& serverCidr,
+                                                        const std::string& clientCidr) {
+  std::string server = namespaces.add("s");
+  std::string client = namespaces.add("c");
+  auto [serverEnd, clientEnd] = namespaces.link(server, "s0", client, "c0");
+  namespaces.addAddress(server, serverEnd, serverCidr);
+  namespaces.addAddress(client, clientEnd, clientCidr);
+  return {server, client};
+}
+
+CommandResult runWithConfig(const std::string& kind, const std::string& configText,
+                            const std::vector<std::string>& extraArguments) {
+  std::string path = writeTempFile(configText);
+  std::vector<std::string> argv = {binaryPath(kind)};
+  argv.insert(argv.end(), extraArguments.begin(), extraArguments.end());
+  argv.insert(argv.end(), {"--config", path});
+  CommandResult result = run(argv);
+  unlink(path.c_str());
+  return result;
+}
+
 }  // namespace stele::services::testing

@@ -10,6 +10,7 @@
 
 #include <functional>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace stele::services::testing {
@@ -50,6 +51,12 @@ class NamespaceSet {
   std::vector<std::string> namespaces_;
 };
 
+// Adds a server's and a client's namespace to `namespaces`, joined by one veth pair whose
+// ends get serverCidr and clientCidr; returns their names (server, client).
+std::pair<std::string, std::string> linkServerAndClient(NamespaceSet& namespaces,
+                                                        const std::string& serverCidr,
+                                                        const std::string& clientCidr);
+
 // An appliance process in a namespace; killed on destruction.
 class ApplianceProcess {
  public:
@@ -86,5 +93,10 @@ void runInNamespace(const std::string& ns, const std::function<void()>& body);
 
 // Writes `text` to a fresh temporary file and returns its path (caller unlinks).
 std::string writeTempFile(const std::string& text);
+
+// Runs `stele-KIND [extraArguments...] --config FILE` (outside any namespace) on a
+// temporary file holding configText, and waits for it to exit.
+CommandResult runWithConfig(const std::string& kind, const std::string& configText,
+                            const std::vector<std::string>& extraArguments = {});
 
 }  // namespace stele::services::testing

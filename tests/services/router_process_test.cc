@@ -104,11 +104,10 @@ TEST_F(RouterProcessTest, UnroutableDestinationGetsNetUnreachable) {
 }
 
 TEST(RouterProcessCli, BadConfigIsRefusedWithLineAndReason) {
-  std::string path = writeTempFile(
+  CommandResult r = runWithConfig(
+      "router",
       "interface eth0 192.0.2.1/24\ninterface eth1 198.51.100.1/24\nroute 10.0.0.0/8 via "
       "10.0.0.1\n");
-  CommandResult r = run({binaryPath("router"), "--config", path});
-  unlink(path.c_str());
   EXPECT_EQ(r.exitCode, 1);
   EXPECT_TRUE(
       contains(r.output, "config line 3: gateway 10.0.0.1 is not on any interface's subnet"))

@@ -8,6 +8,7 @@
 
 #include <chrono>
 #include <memory>
+#include <tuple>
 
 #include "malformed_inputs.h"
 #include "netns_harness.h"
@@ -22,11 +23,7 @@ class WebProcessTest : public ::testing::Test {
  protected:
   void SetUp() override {
     if (!haveRootAndIp()) GTEST_SKIP() << "needs root and iproute2";
-    server_ = namespaces_.add("s");
-    client_ = namespaces_.add("c");
-    auto [serverEnd, clientEnd] = namespaces_.link(server_, "s0", client_, "c0");
-    namespaces_.addAddress(server_, serverEnd, "192.0.2.80/24");
-    namespaces_.addAddress(client_, clientEnd, "192.0.2.2/24");
+    std::tie(server_, client_) = linkServerAndClient(namespaces_, "192.0.2.80/24", "192.0.2.2/24");
     web_ = std::make_unique<ApplianceProcess>(
         server_, "web", "instance web-blue-3\nversion 4.5.6\nlisten 192.0.2.80:80\n");
     ASSERT_TRUE(web_->waitReady()) << web_->stderrText();
@@ -157,9 +154,7 @@ TEST_F(WebProcessTest, ServesManyConcurrentConnections) {
 }
 
 TEST(WebProcessCli, BadConfigIsRefusedWithLineAndReason) {
-  std::string path = writeTempFile("instance a\nlisten 1.2.3.4:http\n");
-  CommandResult r = run({binaryPath("web"), "--config", path});
-  unlink(path.c_str());
+  CommandResult r = runWithConfig("web", "instance a\nlisten 1.2.3.4:http\n");
   EXPECT_EQ(r.exitCode, 1);
   EXPECT_TRUE(contains(r.output, "config line 2: '1.2.3.4:http' is not ADDRESS or ADDRESS:PORT"))
       << r.output;
