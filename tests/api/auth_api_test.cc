@@ -122,6 +122,9 @@ TEST_F(AuthApiTest, AddingTheSameKeyTwiceIsIdempotentAndOtherTermsConflict) {
   EXPECT_EQ(addKey(admin_, key, "web"), 201);
   EXPECT_EQ(addKey(admin_, key, "web"), 200);
   EXPECT_EQ(addKey(admin_, key, "dns"), 409);
+  auto one = jsonOf(*admin_.request("GET", "/v1/keys/" + key.id));
+  EXPECT_EQ(one["names"][0], "web");
+  EXPECT_EQ(one["state"], "active");
   EXPECT_EQ(admin_.request("POST", "/v1/keys/" + std::string(64, 'f') + "/revoke")->status, 404);
 }
 

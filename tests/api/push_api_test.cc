@@ -51,6 +51,9 @@ TEST_F(PushApiTest, SignedManifestIsStoredListedAndVerifiable) {
   auto raw = admin_.request("GET", "/v1/images/web/versions/1.0.0/manifest");
   EXPECT_EQ(raw->body, manifest());
   EXPECT_EQ(raw->header("stele-manifest-digest"), digestString(sha256(manifest())));
+  auto image = jsonOf(*admin_.request("GET", "/v1/images/web"));
+  EXPECT_EQ(image["versions"][0]["version"], "1.0.0");
+  EXPECT_EQ(admin_.request("GET", "/v1/images/dns")->status, 404);
   auto list = admin_.request("GET", "/v1/images");
   EXPECT_EQ(jsonOf(*list)["items"][0]["latestVersion"], "1.0.0");
   auto verify = admin_.request("POST", "/v1/images/web/versions/1.0.0/verify");
