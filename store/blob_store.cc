@@ -22,6 +22,12 @@ bool isUploadId(std::string_view id) {
   return true;
 }
 
+Result<void> checkDigest(const std::string& digest) {
+  if (isDigestString(digest)) return {};
+  return fail(ErrorKind::InvalidArgument, "digest_invalid",
+              "digest must be sha256: followed by 64 lowercase hex characters");
+}
+
 std::unexpected<Error> noUpload(const std::string& id) {
   return fail(ErrorKind::NotFound, "upload_not_found",
               "no upload " + id + " (finished, cancelled, discarded, or never started)");
@@ -121,14 +127,32 @@ void BlobStore::discard(const std::string& id) {
   }
 }
 
+Result<std::int64_t> BlobStore::liveSize(const Session& s, const std::string& id) {
+  if (s.gone) return noUpload(id);
+  auto size = fileSize(uploadPath(id));
+  if (!size) return fail(size.error());
+  if (!size->has_value()) return noUpload(id);
+  return **size;
+}
+
+Result<void> BlobStore::catchUpHash(Session& s, const std::string& path, std::int64_t size) {
+  if (s.hashed == size) return {};
+  // First use after a restart, after a failed write, or after a failed commit: the running
+  // hash no longer covers the file, so read it once from the start.
+  s.hasher = Sha256();
+  auto hashed = hashFile(path, s.hasher);
+  if (!hashed) return fail(hashed.error());
+  s.hashed = *hashed;
+  return {};
+}
+
 Result<UploadStatus> BlobStore::status(const std::string& id) {
   auto s = session(id);
   if (!s) return fail(s.error());
   std::lock_guard lock((*s)->mutex);
-  auto size = fileSize(uploadPath(id));
+  auto size = liveSize(**s, id);
   if (!size) return fail(size.error());
-  if ((*s)->gone || !size->has_value()) return noUpload(id);
-  return UploadStatus{id, (*s)->kind, **size, (*s)->maxBytes};
+  return UploadStatus{id, (*s)->kind, *size, (*s)->maxBytes};
 }
 
 Result<UploadStatus> BlobStore::append(const std::string& id, std::int64_t offset,
@@ -137,12 +161,9 @@ Result<UploadStatus> BlobStore::append(const std::string& id, std::int64_t offse
   if (!found) return fail(found.error());
   Session& s = **found;
   std::lock_guard lock(s.mutex);
-  if (s.gone) return noUpload(id);
-  std::string path = uploadPath(id);
-  auto size = fileSize(path);
+  auto size = liveSize(s, id);
   if (!size) return fail(size.error());
-  if (!size->has_value()) return noUpload(id);
-  std::int64_t current = **size;
+  std::int64_t current = *size;
   if (offset != current) {
     return fail(ErrorKind::RangeNotSatisfiable, "chunk_out_of_order",
                 "chunk starts at byte " + std::to_string(offset) + " but the upload has " +
@@ -157,12 +178,8 @@ Result<UploadStatus> BlobStore::append(const std::string& id, std::int64_t offse
                     s.kind + " limit of " + std::to_string(s.maxBytes) +
                     " bytes; the upload was discarded");
   }
-  if (s.hashed != current) {  // first chunk after a restart, or after a failed write
-    s.hasher = Sha256();
-    auto hashed = hashFile(path, s.hasher);
-    if (!hashed) return fail(hashed.error());
-    s.hashed = *hashed;
-  }
+  std::string path = uploadPath(id);
+  if (auto r = catchUpHash(s, path, current); !r) return fail(r.error());
   if (auto r = appendToFile(path, bytes); !r) {
     s.hashed = -1;  // the file may hold part of the chunk: rehash next time
     return fail(r.error());
@@ -173,25 +190,15 @@ Result<UploadStatus> BlobStore::append(const std::string& id, std::int64_t offse
 }
 
 Result<BlobInfo> BlobStore::commit(const std::string& id, const std::string& digest) {
-  if (!isDigestString(digest)) {
-    return fail(ErrorKind::InvalidArgument, "digest_invalid",
-                "digest must be sha256: followed by 64 lowercase hex characters");
-  }
+  if (auto r = checkDigest(digest); !r) return fail(r.error());
   auto found = session(id);
   if (!found) return fail(found.error());
   Session& s = **found;
   std::lock_guard lock(s.mutex);
-  if (s.gone) return noUpload(id);
-  std::string path = uploadPath(id);
-  auto size = fileSize(path);
+  auto size = liveSize(s, id);
   if (!size) return fail(size.error());
-  if (!size->has_value()) return noUpload(id);
-  if (s.hashed != **size) {
-    s.hasher = Sha256();
-    auto hashed = hashFile(path, s.hasher);
-    if (!hashed) return fail(hashed.error());
-    s.hashed = *hashed;
-  }
+  std::string path = uploadPath(id);
+  if (auto r = catchUpHash(s, path, *size); !r) return fail(r.error());
   std::string actual = digestString(s.hasher.finish());
   std::int64_t length = s.hashed;
   s.hashed = -1;
@@ -226,10 +233,7 @@ Result<void> BlobStore::cancel(const std::string& id) {
 }
 
 Result<std::optional<std::int64_t>> BlobStore::blobSize(const std::string& digest) {
-  if (!isDigestString(digest)) {
-    return fail(ErrorKind::InvalidArgument, "digest_invalid",
-                "digest must be sha256: followed by 64 lowercase hex characters");
-  }
+  if (auto r = checkDigest(digest); !r) return fail(r.error());
   return fileSize(blobPath(digest));
 }
 

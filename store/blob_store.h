@@ -63,6 +63,10 @@ class BlobStore {
   Result<void> recover();
   Result<std::shared_ptr<Session>> session(const std::string& uploadId);
   void discard(const std::string& uploadId);
+  // The upload's current length; NotFound once it is gone. Caller holds the session lock.
+  Result<std::int64_t> liveSize(const Session& session, const std::string& uploadId);
+  // Makes the running hash cover the first `size` bytes of the file at `path`.
+  Result<void> catchUpHash(Session& session, const std::string& path, std::int64_t size);
   std::string uploadPath(const std::string& uploadId) const;
 
   std::string dataDir_;
