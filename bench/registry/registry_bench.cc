@@ -27,6 +27,7 @@
 #include <string>
 #include <vector>
 
+#include "tests/support/temp_dir.h"
 #include "cli/client_context.h"
 #include "cli/http_client.h"
 #include "cli/image_pusher.h"
@@ -80,26 +81,8 @@ struct Stats {
   }
 };
 
-// A directory under $TMPDIR (or /tmp), removed with everything in it.
-class TempDir {
- public:
-  TempDir() {
-    const char* base = std::getenv("TMPDIR");
-    std::string pattern = std::string(base != nullptr ? base : "/tmp") + "/stele-bench-XXXXXX";
-    if (::mkdtemp(pattern.data()) == nullptr) die("cannot create a temporary directory");
-    path_ = pattern;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
+// A fresh directory under /tmp, removed with everything in it (shared with the tests).
+using stele::testing::TempDir;
 
 // Runs argv (no shell) with stdout and stderr sent to `output`; returns its wall time.
 double runTimed(const std::vector<std::string>& argv, const std::string& output) {

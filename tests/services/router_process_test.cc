@@ -13,7 +13,7 @@ namespace {
 class RouterProcessTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    if (!haveRootAndIp()) GTEST_SKIP() << "needs root and iproute2";
+    ASSERT_TRUE(haveRootAndIp()) << "these tests need root and iproute2 (scripts/test.sh runs as root)";
     left_ = namespaces_.add("a");
     router_ = namespaces_.add("r");
     right_ = namespaces_.add("b");
