@@ -24,6 +24,7 @@ class FixedRandom final : public Random {
     std::string id = std::to_string(++n_);
     return std::string(count * 2 - id.size(), '0') + id;
   }
+  std::uint64_t below(std::uint64_t) override { return 0; }
 
  private:
   int n_ = 0;
