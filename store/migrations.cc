@@ -70,6 +70,72 @@ CREATE TABLE hosts (
   added_at INTEGER NOT NULL
 );
 )sql",
+      // 3: desired state (networks, deployments), instances, the reconciler's operation log
+      // (intent before, outcome after) and events.
+      R"sql(
+CREATE TABLE desired_objects (
+  kind TEXT NOT NULL CHECK (kind IN ('Network', 'Deployment')),
+  name TEXT NOT NULL,
+  document TEXT NOT NULL,
+  generation INTEGER NOT NULL,
+  image_name TEXT,
+  image_version TEXT,
+  applied_by TEXT NOT NULL DEFAULT '',
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL,
+  PRIMARY KEY (kind, name)
+);
+CREATE INDEX desired_objects_by_image ON desired_objects(image_name, image_version);
+CREATE TABLE instances (
+  id TEXT PRIMARY KEY,
+  deployment TEXT NOT NULL,
+  ordinal INTEGER NOT NULL,
+  generation INTEGER NOT NULL,
+  host TEXT NOT NULL,
+  image_version TEXT NOT NULL,
+  image_digest TEXT NOT NULL,
+  signer_keys TEXT NOT NULL DEFAULT '',
+  addresses TEXT NOT NULL DEFAULT '{}',
+  state TEXT NOT NULL,
+  state_since INTEGER NOT NULL,
+  reason TEXT NOT NULL DEFAULT '',
+  restarts INTEGER NOT NULL DEFAULT 0,
+  last_probe TEXT NOT NULL DEFAULT '',
+  created_at INTEGER NOT NULL
+);
+CREATE INDEX instances_by_deployment ON instances(deployment, ordinal);
+CREATE TABLE instance_history (
+  id INTEGER PRIMARY KEY,
+  instance_id TEXT NOT NULL,
+  at INTEGER NOT NULL,
+  state TEXT NOT NULL,
+  reason TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX instance_history_by_instance ON instance_history(instance_id, id);
+CREATE TABLE operations (
+  id INTEGER PRIMARY KEY,
+  action TEXT NOT NULL CHECK (action IN ('provision', 'destroy')),
+  instance_id TEXT NOT NULL,
+  host TEXT NOT NULL,
+  started_at INTEGER NOT NULL,
+  finished_at INTEGER,
+  outcome TEXT
+);
+CREATE INDEX operations_open ON operations(finished_at);
+CREATE TABLE events (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  at INTEGER NOT NULL,
+  type TEXT NOT NULL CHECK (type IN ('Normal', 'Warning')),
+  reason TEXT NOT NULL,
+  object_kind TEXT NOT NULL DEFAULT '',
+  object_name TEXT NOT NULL DEFAULT '',
+  deployment TEXT NOT NULL DEFAULT '',
+  instance TEXT NOT NULL DEFAULT '',
+  message TEXT NOT NULL
+);
+CREATE INDEX events_by_deployment ON events(deployment, id);
+CREATE INDEX events_by_instance ON events(instance, id);
+)sql",
   };
   return all;
 }
