@@ -10,12 +10,12 @@
 namespace stele::cli {
 
 int runServerCommand(const Argv& argv) {
-  auto args = Args::parse(argv,
-                          {"listen", "data-dir", "tls-cert", "tls-key", "threads",
-                           "max-kernel-size", "max-initrd-size", "max-disk-size", "max-chunk-size",
-                           "allow-test-hosts", "host-socket-dir", "ssh-key", "ssh-known-hosts",
-                           "tls-pki-dir"},
-                          {"help"});
+  auto args =
+      Args::parse(argv,
+                  {"listen", "data-dir", "tls-cert", "tls-key", "threads", "max-kernel-size",
+                   "max-initrd-size", "max-disk-size", "max-chunk-size", "allow-test-hosts",
+                   "host-socket-dir", "ssh-key", "ssh-known-hosts", "tls-pki-dir"},
+                  {"help"});
   if (!args) return reportError(args.error());
   if (args->has("help")) {
     std::puts(

@@ -5,7 +5,8 @@
 namespace stele::scheduler {
 
 Result<hypervisor::HostConfig> HostInventory::configFor(const store::HostRecord& record) const {
-  auto valid = validateHostRequest({record.name, record.uri, record.accel, record.labels}, uriPolicy_);
+  auto valid =
+      validateHostRequest({record.name, record.uri, record.accel, record.labels}, uriPolicy_);
   if (!valid) return fail(valid.error());
   hypervisor::HostConfig config;
   config.id = record.name;
@@ -63,8 +64,8 @@ Result<void> HostInventory::connectAll() {
 Result<HostView> HostInventory::add(const HostRequest& request) {
   auto valid = validateHostRequest(request, uriPolicy_);
   if (!valid) return fail(valid.error());
-  store::HostRecord record{request.name,   valid->storedUri, request.accel,
-                           request.labels, false,            clock_.nowUnix()};
+  store::HostRecord record{request.name, valid->storedUri, request.accel, request.labels,
+                           false,        clock_.nowUnix()};
   auto config = configFor(record);
   if (!config) return fail(config.error());
   if (auto r = hosts_.insert(record); !r) return fail(r.error());

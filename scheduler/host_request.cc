@@ -37,8 +37,7 @@ Result<void> testFileStaysInside(const std::string& file, const std::string& dir
 
 }  // namespace
 
-Result<ValidatedHost> validateHostRequest(const HostRequest& request,
-                                          const HostUriPolicy& policy) {
+Result<ValidatedHost> validateHostRequest(const HostRequest& request, const HostUriPolicy& policy) {
   if (auto r = images::validateImageName(request.name); !r) {
     return invalid("name", "use 1-64 lowercase letters and digits with single '.', '_' or '-'");
   }

@@ -293,9 +293,9 @@ Result<void> validateHostUriPolicy(const HostUriPolicy& policy) {
     bool ok = *s.value == "/" || isNormalisedAbsolutePath(*s.value);
     for (char c : *s.value) ok = ok && isPathChar(c);
     if (!ok) {
-      return fail(ErrorKind::InvalidArgument, "host_policy_invalid",
-                  std::string(s.flag) +
-                      ": must be an absolute, normalised path of [A-Za-z0-9._~/-]");
+      return fail(
+          ErrorKind::InvalidArgument, "host_policy_invalid",
+          std::string(s.flag) + ": must be an absolute, normalised path of [A-Za-z0-9._~/-]");
     }
   }
   return {};

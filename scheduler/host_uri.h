@@ -31,11 +31,11 @@ enum class HostTransport { Local, Unix, Ssh, Tls, Test };
 
 struct HostUri {
   HostTransport transport = HostTransport::Local;
-  std::string user;        // ssh only; may be empty
-  std::string host;        // ssh, tls
-  std::optional<int> port; // ssh, tls
-  std::string socket;      // unix: absolute, normalised, below the socket directory
-  std::string file;        // test: absolute, normalised, below the test hosts directory
+  std::string user;         // ssh only; may be empty
+  std::string host;         // ssh, tls
+  std::optional<int> port;  // ssh, tls
+  std::string socket;       // unix: absolute, normalised, below the socket directory
+  std::string file;         // test: absolute, normalised, below the test hosts directory
 };
 
 // Server configuration for host URIs. Paths are absolute (checked by validateHostUriPolicy).

@@ -88,8 +88,8 @@ TEST(HostUriApi, AHostStoredWithAProgramInItsUriIsNeverConnectedAtStart) {
     auto db = store::Database::open(server.dataDir() + "/stele.db");
     ASSERT_TRUE(db) << db.error().message;
     store::HostRepository hosts(**db);
-    ASSERT_TRUE(hosts.insert({"evil", "qemu+ext:///system?command=" + script.path(), "qemu", {},
-                              false, 1}));
+    ASSERT_TRUE(hosts.insert(
+        {"evil", "qemu+ext:///system?command=" + script.path(), "qemu", {}, false, 1}));
   }
   server.start();
   cli::HttpClient admin = server.admin();
@@ -165,12 +165,14 @@ TEST(HostUriApi, AHostThatFailsToConnectShowsNoLineOfTheFileLibvirtRead) {
   }
   auto view = jsonOf(*viewer.request("GET", "/v1/hosts/leaky"));
   EXPECT_EQ(view["state"], "unreachable");
-  EXPECT_TRUE(view["lastError"].get<std::string>().starts_with(
-      "connection failed: libvirt error class "))
+  EXPECT_TRUE(
+      view["lastError"].get<std::string>().starts_with("connection failed: libvirt error class "))
       << view["lastError"];
   std::string log = server.logText();
   EXPECT_NE(log.find("host leaky: connection failed: "), std::string::npos) << log;
   EXPECT_NE(log.find(allowed.file("secret.xml")), std::string::npos) << "the detail is logged";
+  EXPECT_NE(log.find(lines[0]), std::string::npos)
+      << "libvirt quotes the line; only the log has it";
 }
 
 }  // namespace

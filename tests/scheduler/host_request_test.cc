@@ -28,7 +28,8 @@ TEST(HostRequest, AcceptsEveryAllowedTransportAndReturnsStoredAndLibvirtUris) {
   HostUriPolicy p = policy();
   p.testHostsDir = hosts.path();
   for (const std::string& uri :
-       {std::string("qemu:///system"), std::string("qemu+unix:///system?socket=/run/x/libvirt-sock"),
+       {std::string("qemu:///system"),
+        std::string("qemu+unix:///system?socket=/run/x/libvirt-sock"),
         std::string("qemu+ssh://root@h/system"), std::string("qemu+tls://h.example/system"),
         "test://" + hosts.file("hosts.xml")}) {
     HostRequest r = valid();

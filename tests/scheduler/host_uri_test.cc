@@ -116,46 +116,44 @@ TEST(HostUri, RefusesEveryOtherTransportNamingIt) {
 }
 
 TEST(HostUri, RefusesEveryQueryParameterButTheUnixSocketNamingIt) {
-  expectRefused(
-      {{"qemu+ssh://localhost/system?command=/tmp/x/marker.sh", "'command'"},
-       {"qemu+ssh://localhost/system?netcat=/tmp/x/marker.sh", "'netcat'"},
-       {"qemu+ssh://localhost/system?keyfile=/root/.ssh/id_rsa", "'keyfile'"},
-       {"qemu+ssh://localhost/system?known_hosts=/etc/shadow", "'known_hosts'"},
-       {"qemu+ssh://localhost/system?known_hosts_verify=ignore", "'known_hosts_verify'"},
-       {"qemu+ssh://localhost/system?no_verify=1", "'no_verify'"},
-       {"qemu+ssh://localhost/system?proxy=native", "'proxy'"},
-       {"qemu+ssh://localhost/system?socket=/run/libvirt/sock", "'socket'"},
-       {"qemu+tls://h/system?pkipath=/tmp/evil", "'pkipath'"},
-       {"qemu+tls://h/system?no_verify=1", "'no_verify'"},
-       {"qemu+tls://h/system?tls_priority=NONE", "'tls_priority'"},
-       {"qemu:///system?command=/bin/sh", "'command'"},
-       {"qemu:///system?mode=legacy", "'mode'"},
-       {"qemu+unix:///system?socket=/run/libvirt/s&command=/bin/sh", "'command'"},
-       {"qemu+unix:///system?socket=/run/libvirt/s&mode=direct", "'mode'"},
-       {"qemu+unix:///system?name=qemu:///session&socket=/run/libvirt/s", "'name'"},
-       {"test:///srv/hosts/a.xml?command=/bin/sh", "'command'"},
-       {"qemu+ssh://h/system?", "empty query"},
-       {"qemu+ssh://h/system?&command=x", "empty query parameter"},
-       {"qemu+ssh://h/system?=x", "''"},
-       {"qemu+ssh://h/system#frag", "fragment"}},
-      policy());
+  expectRefused({{"qemu+ssh://localhost/system?command=/tmp/x/marker.sh", "'command'"},
+                 {"qemu+ssh://localhost/system?netcat=/tmp/x/marker.sh", "'netcat'"},
+                 {"qemu+ssh://localhost/system?keyfile=/root/.ssh/id_rsa", "'keyfile'"},
+                 {"qemu+ssh://localhost/system?known_hosts=/etc/shadow", "'known_hosts'"},
+                 {"qemu+ssh://localhost/system?known_hosts_verify=ignore", "'known_hosts_verify'"},
+                 {"qemu+ssh://localhost/system?no_verify=1", "'no_verify'"},
+                 {"qemu+ssh://localhost/system?proxy=native", "'proxy'"},
+                 {"qemu+ssh://localhost/system?socket=/run/libvirt/sock", "'socket'"},
+                 {"qemu+tls://h/system?pkipath=/tmp/evil", "'pkipath'"},
+                 {"qemu+tls://h/system?no_verify=1", "'no_verify'"},
+                 {"qemu+tls://h/system?tls_priority=NONE", "'tls_priority'"},
+                 {"qemu:///system?command=/bin/sh", "'command'"},
+                 {"qemu:///system?mode=legacy", "'mode'"},
+                 {"qemu+unix:///system?socket=/run/libvirt/s&command=/bin/sh", "'command'"},
+                 {"qemu+unix:///system?socket=/run/libvirt/s&mode=direct", "'mode'"},
+                 {"qemu+unix:///system?name=qemu:///session&socket=/run/libvirt/s", "'name'"},
+                 {"test:///srv/hosts/a.xml?command=/bin/sh", "'command'"},
+                 {"qemu+ssh://h/system?", "empty query"},
+                 {"qemu+ssh://h/system?&command=x", "empty query parameter"},
+                 {"qemu+ssh://h/system?=x", "''"},
+                 {"qemu+ssh://h/system#frag", "fragment"}},
+                policy());
 }
 
 TEST(HostUri, RefusesPercentEncodedAndDoubledParameters) {
-  expectRefused(
-      {{"qemu+ssh://h/system?%63ommand=/tmp/x", "percent-encoding"},
-       {"qemu+ssh://h/system?command%3D/tmp/x", "percent-encoding"},
-       {"qemu+unix:///system?socket=/run/libvirt/%2e%2e/x", "percent-encoding"},
-       {"qemu+unix:///system?socket%3D/run/libvirt/s", "percent-encoding"},
-       {"qemu+ssh://h%40evil/system", "percent-encoding"},
-       {"test:///srv/hosts/%2e%2e/etc/passwd.xml", "percent-encoding"},
-       {"qemu+unix:///system?socket=/run/libvirt/a&socket=/run/libvirt/b", "given twice"},
-       {"qemu+unix:///system?socket=/run/libvirt/a&socket=/run/libvirt/a", "given twice"},
-       {"qemu+unix:///system?socket=/run/libvirt/a;command=/bin/sh", "';'"},
-       {"qemu+ssh://h/system;command=/bin/sh", "';'"},
-       {"qemu+unix:///system?socket", "needs a value"},
-       {"qemu+unix:///system", "needs ?socket=PATH"}},
-      policy());
+  expectRefused({{"qemu+ssh://h/system?%63ommand=/tmp/x", "percent-encoding"},
+                 {"qemu+ssh://h/system?command%3D/tmp/x", "percent-encoding"},
+                 {"qemu+unix:///system?socket=/run/libvirt/%2e%2e/x", "percent-encoding"},
+                 {"qemu+unix:///system?socket%3D/run/libvirt/s", "percent-encoding"},
+                 {"qemu+ssh://h%40evil/system", "percent-encoding"},
+                 {"test:///srv/hosts/%2e%2e/etc/passwd.xml", "percent-encoding"},
+                 {"qemu+unix:///system?socket=/run/libvirt/a&socket=/run/libvirt/b", "given twice"},
+                 {"qemu+unix:///system?socket=/run/libvirt/a&socket=/run/libvirt/a", "given twice"},
+                 {"qemu+unix:///system?socket=/run/libvirt/a;command=/bin/sh", "';'"},
+                 {"qemu+ssh://h/system;command=/bin/sh", "';'"},
+                 {"qemu+unix:///system?socket", "needs a value"},
+                 {"qemu+unix:///system", "needs ?socket=PATH"}},
+                policy());
 }
 
 TEST(HostUri, RefusesUserInfoAndPortEdgeCases) {
