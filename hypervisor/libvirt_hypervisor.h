@@ -25,7 +25,7 @@ struct LibvirtHypervisorOptions {
   unsigned keepAliveCount = 3;        // give up after this many unanswered probes
   // Receives libvirt's full text of a failed connect (it can quote server files, so it is
   // never in HostStatus::lastError). Empty: written to stderr, the server log.
-  std::function<void(const std::string&)> log;
+  std::function<void(const std::string&)> log = nullptr;
 };
 
 class LibvirtHypervisor final : public Hypervisor {
