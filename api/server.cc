@@ -93,7 +93,8 @@ int runServer(const ServerOptions& options) {
   TokenService tokens(tokenRepo, clock, random);
   store::HostRepository hostRepo(**db);
   hypervisor::LibvirtHypervisor hypervisor(clock);
-  scheduler::HostInventory hosts(hostRepo, hypervisor, clock, options.dataDir + "/instances");
+  scheduler::HostInventory hosts(hostRepo, hypervisor, clock, options.dataDir + "/instances",
+                                 options.hostUris);
   if (auto r = hosts.connectAll(); !r) {
     std::fprintf(stderr, "stele server: %s\n", r.error().message.c_str());
     return 1;

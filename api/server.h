@@ -6,6 +6,7 @@
 
 #include "api/services.h"
 #include "images/registry.h"
+#include "scheduler/host_uri.h"
 
 namespace stele::api {
 
@@ -17,6 +18,7 @@ struct ServerOptions {
   int threads = 4;
   images::BlobLimits blobLimits;
   ApiLimits apiLimits;
+  scheduler::HostUriPolicy hostUris;  // accepted host URIs; the ssh/TLS files libvirt gets
 };
 
 // Runs until SIGINT/SIGTERM. Returns the process exit code.

@@ -10,17 +10,22 @@
 namespace stele::cli {
 
 int runServerCommand(const Argv& argv) {
-  auto args = Args::parse(argv,
-                          {"listen", "data-dir", "tls-cert", "tls-key", "threads",
-                           "max-kernel-size", "max-initrd-size", "max-disk-size", "max-chunk-size"},
-                          {"help"});
+  auto args =
+      Args::parse(argv,
+                  {"listen", "data-dir", "tls-cert", "tls-key", "threads", "max-kernel-size",
+                   "max-initrd-size", "max-disk-size", "max-chunk-size", "allow-test-hosts",
+                   "host-socket-dir", "ssh-key", "ssh-known-hosts", "tls-pki-dir"},
+                  {"help"});
   if (!args) return reportError(args.error());
   if (args->has("help")) {
     std::puts(
         "stele server [--listen 127.0.0.1:7070] [--data-dir /var/lib/stele]\n"
         "             [--tls-cert CERT.pem --tls-key KEY.pem] [--threads 4]\n"
         "             [--max-kernel-size 64MiB] [--max-initrd-size 512MiB]\n"
-        "             [--max-disk-size 512MiB] [--max-chunk-size 16MiB]");
+        "             [--max-disk-size 512MiB] [--max-chunk-size 16MiB]\n"
+        "             [--host-socket-dir /run/libvirt] [--ssh-key FILE]\n"
+        "             [--ssh-known-hosts FILE] [--tls-pki-dir DIR]\n"
+        "             [--allow-test-hosts DIR]   (tests only: accept test:///DIR/....xml hosts)");
     return 0;
   }
   api::ServerOptions options;
@@ -51,6 +56,12 @@ int runServerCommand(const Argv& argv) {
     }
   }
   options.apiLimits.maxChunkBytes = static_cast<std::size_t>(chunk);
+  auto& uris = options.hostUris;
+  uris.socketDir = args->valueOr("host-socket-dir", uris.socketDir);
+  uris.testHostsDir = args->valueOr("allow-test-hosts", "");
+  uris.sshKeyFile = args->valueOr("ssh-key", "");
+  uris.sshKnownHostsFile = args->valueOr("ssh-known-hosts", "");
+  uris.tlsPkiDir = args->valueOr("tls-pki-dir", "");
   return api::runServer(options);
 }
 

@@ -30,7 +30,8 @@ struct HostStatus {
   std::string uri;
   HostReachability reachability = HostReachability::Connecting;
   std::int64_t sinceUnix = 0;  // when reachability last changed (injected Clock)
-  std::string lastError;       // libvirt's message from the last failed connect, if any
+  std::string lastError;       // why the last connect failed, if it did: a safe summary
+                               // (libvirt's error class and number), never libvirt's text
 };
 
 struct HostResources {

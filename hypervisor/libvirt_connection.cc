@@ -3,6 +3,7 @@
 #include <libvirt/libvirt.h>
 #include <libvirt/virterror.h>
 
+#include <cstdio>
 #include <deque>
 #include <vector>
 
@@ -163,6 +164,19 @@ void HostConnection::setReachability(HostReachability reachability, std::string 
   reachabilityChanged_.notify_all();
 }
 
+void HostConnection::markConnectFailed(const std::string& summary, const std::string& detail) {
+  std::string line = "host " + config_.id + ": " + detail;
+  if (line != lastLoggedFailure_) {
+    if (options_.log) {
+      options_.log(line);
+    } else {
+      std::fprintf(stderr, "stele: %s\n", line.c_str());
+    }
+    lastLoggedFailure_ = line;
+  }
+  setReachability(HostReachability::Unreachable, summary);
+}
+
 void HostConnection::supervise() {
   using SteadyClock = std::chrono::steady_clock;
   unsigned attempt = 0;
@@ -216,8 +230,8 @@ bool HostConnection::connectOnce() {
   ensureLibvirtEventLoop();
   virConnectPtr raw = virConnectOpen(config_.uri.c_str());
   if (raw == nullptr) {
-    setReachability(HostReachability::Unreachable,
-                    takeLibvirtError("host_connect_failed", "connect to " + config_.uri).message);
+    auto failure = takeLibvirtFailure("connection failed");
+    markConnectFailed(failure.summary, failure.detail + " (connecting to " + config_.uri + ")");
     return false;
   }
   ConnectionHandle connection = adoptConnection(raw);
@@ -233,8 +247,8 @@ bool HostConnection::connectOnce() {
   }
   auto closeContext = std::make_unique<CallbackContext>(CallbackContext{signals_, generation});
   if (virConnectRegisterCloseCallback(raw, onClose, closeContext.get(), nullptr) < 0) {
-    setReachability(HostReachability::Unreachable,
-                    takeLibvirtError("host_connect_failed", "register close callback").message);
+    auto failure = takeLibvirtFailure("registering the close callback failed");
+    markConnectFailed(failure.summary, failure.detail);
     return false;
   }
   closeContexts_.push_back(std::move(closeContext));  // supervisor thread only
@@ -244,10 +258,10 @@ bool HostConnection::connectOnce() {
                                                     lifecycleContext, freeLifecycleContext);
   if (callbackId < 0) {
     delete lifecycleContext;
-    std::string message = takeLibvirtError("host_connect_failed", "register lifecycle events").message;
+    auto failure = takeLibvirtFailure("registering lifecycle events failed");
     virConnectUnregisterCloseCallback(raw, onClose);
     virResetLastError();
-    setReachability(HostReachability::Unreachable, std::move(message));
+    markConnectFailed(failure.summary, failure.detail);
     return false;
   }
 
@@ -256,7 +270,8 @@ bool HostConnection::connectOnce() {
     virConnectDomainEventDeregisterAny(raw, callbackId);
     virConnectUnregisterCloseCallback(raw, onClose);
     virResetLastError();
-    setReachability(HostReachability::Unreachable, listing.error().message);
+    markConnectFailed("listing domains failed (" + listing.error().code + ")",
+                      listing.error().message);
     return false;
   }
 
@@ -273,6 +288,7 @@ bool HostConnection::connectOnce() {
     for (const auto& [id, observed] : found) instanceByDomainName_[observed.domainName] = id;
   }
   setReachability(HostReachability::Reachable, "");
+  lastLoggedFailure_.clear();
   emit(reconnect ? EventKind::HostReconnected : EventKind::HostConnected, "", "");
   for (const auto& [id, observed] : found) emit(EventKind::InstanceAdopted, id, observed.domainName);
   for (const auto& [id, observed] : before) {

@@ -56,6 +56,8 @@ class HostConnection {
   void runBackstop();
   void teardownConnection();
   void setReachability(HostReachability reachability, std::string error);
+  // Unreachable with `summary` as lastError; `detail` (libvirt's text) goes to the log only.
+  void markConnectFailed(const std::string& summary, const std::string& detail);
   void emit(EventKind kind, const InstanceId& instance, const std::string& domainName,
             bool fromBackstop = false, std::string detail = {});
 
@@ -78,6 +80,7 @@ class HostConnection {
   // Close-callback contexts: the test driver accepts the registration without ever calling a
   // free callback, so they are owned here (supervisor thread only) and live as long as we do.
   std::vector<std::unique_ptr<CallbackContext>> closeContexts_;
+  std::string lastLoggedFailure_;  // supervisor thread only: a retry loop logs a reason once
 
   std::thread supervisor_;
 };

@@ -3,6 +3,8 @@
 #include <libvirt/libvirt.h>
 #include <libvirt/virterror.h>
 
+#include "hypervisor/libvirt_error_summary.h"
+
 namespace stele::hypervisor {
 
 namespace {
@@ -42,6 +44,18 @@ Error takeLibvirtError(std::string code, const std::string& context) {
   Error result{kindOf(error), std::move(code), std::move(message)};
   virResetLastError();
   return result;
+}
+
+LibvirtFailure takeLibvirtFailure(const std::string& what) {
+  const virError* error = virGetLastError();
+  LibvirtFailure failure;
+  failure.summary = libvirtErrorSummary(what, error != nullptr ? error->domain : VIR_FROM_NONE,
+                                        error != nullptr ? error->code : VIR_ERR_OK);
+  failure.detail = what + ": ";
+  failure.detail +=
+      (error != nullptr && error->message != nullptr) ? error->message : "unknown libvirt error";
+  virResetLastError();
+  return failure;
 }
 
 int lastLibvirtErrorNumber() {

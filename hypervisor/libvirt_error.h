@@ -11,6 +11,15 @@ namespace stele::hypervisor {
 // we were doing ("define domain web-1"); libvirt's own message follows it.
 Error takeLibvirtError(std::string code, const std::string& context);
 
+// Reads and resets libvirt's last error on this thread, split into what may be shown
+// (libvirtErrorSummary: `what`, the error class and number) and libvirt's full text, which may
+// quote files and belongs in the server log only.
+struct LibvirtFailure {
+  std::string summary;
+  std::string detail;
+};
+LibvirtFailure takeLibvirtFailure(const std::string& what);
+
 // libvirt's error number of the last error on this thread (VIR_ERR_OK if none), not reset.
 int lastLibvirtErrorNumber();
 

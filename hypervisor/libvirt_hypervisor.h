@@ -4,6 +4,7 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -22,6 +23,9 @@ struct LibvirtHypervisorOptions {
   std::chrono::milliseconds reconnectMaxDelay{30'000};
   int keepAliveIntervalSeconds = 5;   // virConnectSetKeepAlive: probe every N seconds,
   unsigned keepAliveCount = 3;        // give up after this many unanswered probes
+  // Receives libvirt's full text of a failed connect (it can quote server files, so it is
+  // never in HostStatus::lastError). Empty: written to stderr, the server log.
+  std::function<void(const std::string&)> log = nullptr;
 };
 
 class LibvirtHypervisor final : public Hypervisor {

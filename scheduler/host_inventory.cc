@@ -1,11 +1,16 @@
 #include "scheduler/host_inventory.h"
 
+#include <cstdio>
+
 namespace stele::scheduler {
 
-hypervisor::HostConfig HostInventory::configFor(const store::HostRecord& record) const {
+Result<hypervisor::HostConfig> HostInventory::configFor(const store::HostRecord& record) const {
+  auto valid =
+      validateHostRequest({record.name, record.uri, record.accel, record.labels}, uriPolicy_);
+  if (!valid) return fail(valid.error());
   hypervisor::HostConfig config;
   config.id = record.name;
-  config.uri = record.uri;
+  config.uri = valid->libvirtUri;
   config.acceleration =
       record.accel == "qemu" ? hypervisor::Acceleration::Qemu : hypervisor::Acceleration::Kvm;
   config.instanceDir = instanceRoot_ + "/" + record.name;
@@ -17,11 +22,16 @@ HostView HostInventory::view(const store::HostRecord& record) {
   auto status = hypervisor_.hostStatus(record.name);
   if (status) {
     v.status = *status;
+    v.status.uri = record.uri;  // the libvirt form may carry server paths
   } else {
     v.status.id = record.name;
     v.status.uri = record.uri;
     v.status.reachability = hypervisor::HostReachability::Unreachable;
     v.status.lastError = status.error().message;
+    std::lock_guard lock(refusedMutex_);
+    if (auto it = refused_.find(record.name); it != refused_.end()) {
+      v.status.lastError = "not connected: " + it->second;
+    }
   }
   if (v.status.reachability == hypervisor::HostReachability::Reachable) {
     if (auto resources = hypervisor_.hostResources(record.name)) v.resources = *resources;
@@ -33,21 +43,33 @@ HostView HostInventory::view(const store::HostRecord& record) {
 }
 
 Result<void> HostInventory::connectAll() {
+  if (auto r = validateHostUriPolicy(uriPolicy_); !r) return r;
   auto records = hosts_.list();
   if (!records) return fail(records.error());
   for (const auto& record : *records) {
-    auto connected = hypervisor_.connectHost(configFor(record));
+    auto config = configFor(record);
+    if (!config) {
+      std::fprintf(stderr, "stele: stored host %s is not connected: %s\n", record.name.c_str(),
+                   config.error().message.c_str());
+      std::lock_guard lock(refusedMutex_);
+      refused_[record.name] = config.error().message;
+      continue;
+    }
+    auto connected = hypervisor_.connectHost(*config);
     if (!connected && connected.error().kind != ErrorKind::Conflict) return connected;
   }
   return {};
 }
 
 Result<HostView> HostInventory::add(const HostRequest& request) {
-  if (auto r = validateHostRequest(request); !r) return fail(r.error());
-  store::HostRecord record{request.name,   request.uri, request.accel,
-                           request.labels, false,       clock_.nowUnix()};
+  auto valid = validateHostRequest(request, uriPolicy_);
+  if (!valid) return fail(valid.error());
+  store::HostRecord record{request.name, valid->storedUri, request.accel, request.labels,
+                           false,        clock_.nowUnix()};
+  auto config = configFor(record);
+  if (!config) return fail(config.error());
   if (auto r = hosts_.insert(record); !r) return fail(r.error());
-  if (auto r = hypervisor_.connectHost(configFor(record)); !r) {
+  if (auto r = hypervisor_.connectHost(*config); !r) {
     (void)hosts_.remove(record.name);  // nothing half-added
     return fail(r.error());
   }
@@ -96,6 +118,8 @@ Result<void> HostInventory::remove(const std::string& name, bool force) {
   }
   if (auto r = hosts_.remove(name); !r) return r;
   (void)hypervisor_.disconnectHost(name);
+  std::lock_guard lock(refusedMutex_);
+  refused_.erase(name);
   return {};
 }
 

@@ -2,6 +2,8 @@
 // the hypervisor. Listing joins what the store says with what libvirt reports now.
 #pragma once
 
+#include <map>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
@@ -23,15 +25,19 @@ struct HostView {
 
 class HostInventory {
  public:
-  // Per-instance files of host NAME live under `instanceRoot`/NAME.
+  // Per-instance files of host NAME live under `instanceRoot`/NAME. `uriPolicy` says which
+  // host URIs are accepted and supplies the ssh/TLS files (see host_uri.h).
   HostInventory(store::HostRepository& hosts, hypervisor::Hypervisor& hypervisor,
-                const Clock& clock, std::string instanceRoot)
+                const Clock& clock, std::string instanceRoot, HostUriPolicy uriPolicy = {})
       : hosts_(hosts),
         hypervisor_(hypervisor),
         clock_(clock),
-        instanceRoot_(std::move(instanceRoot)) {}
+        instanceRoot_(std::move(instanceRoot)),
+        uriPolicy_(std::move(uriPolicy)) {}
 
-  // Connects every stored host (at server start). Connections proceed in the background.
+  // Checks the URI policy, then connects every stored host (at server start) that still passes
+  // validateHostRequest; one that does not is never handed to libvirt, is listed as unreachable
+  // with the reason, and is logged. Connections proceed in the background.
   Result<void> connectAll();
   Result<HostView> add(const HostRequest& request);
   Result<std::vector<HostView>> list();
@@ -43,13 +49,17 @@ class HostInventory {
   Result<void> remove(const std::string& name, bool force);
 
  private:
-  hypervisor::HostConfig configFor(const store::HostRecord& record) const;
+  // Validates the record again (it may predate the policy) and builds what libvirt receives.
+  Result<hypervisor::HostConfig> configFor(const store::HostRecord& record) const;
   HostView view(const store::HostRecord& record);
 
   store::HostRepository& hosts_;
   hypervisor::Hypervisor& hypervisor_;
   const Clock& clock_;
   std::string instanceRoot_;
+  HostUriPolicy uriPolicy_;
+  mutable std::mutex refusedMutex_;
+  std::map<std::string, std::string> refused_;  // stored hosts refused at start: name -> reason
 };
 
 }  // namespace stele::scheduler

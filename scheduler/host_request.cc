@@ -1,6 +1,6 @@
 #include "scheduler/host_request.h"
 
-#include <array>
+#include <filesystem>
 #include <set>
 #include <string_view>
 
@@ -20,20 +20,31 @@ bool printableNoSpace(std::string_view text) {
   return true;
 }
 
+// The lexical check is done by parseHostUri; here symlinks are followed (the missing tail of a
+// path that does not exist yet is kept as written), so a link cannot point libvirt outside.
+Result<void> testFileStaysInside(const std::string& file, const std::string& dir) {
+  std::error_code ec;
+  auto root = std::filesystem::canonical(dir, ec);
+  if (ec) return invalid("uri", "the test hosts directory cannot be resolved");
+  auto resolved = std::filesystem::weakly_canonical(file, ec);
+  if (ec) return invalid("uri", "the test host file cannot be resolved");
+  auto relative = resolved.lexically_relative(root);
+  if (relative.empty() || *relative.begin() == ".." || relative == ".") {
+    return invalid("uri", "test host file must resolve below " + dir + " (symlinks followed)");
+  }
+  return {};
+}
+
 }  // namespace
 
-Result<void> validateHostRequest(const HostRequest& request) {
+Result<ValidatedHost> validateHostRequest(const HostRequest& request, const HostUriPolicy& policy) {
   if (auto r = images::validateImageName(request.name); !r) {
     return invalid("name", "use 1-64 lowercase letters and digits with single '.', '_' or '-'");
   }
-  constexpr std::array<std::string_view, 5> kSchemes = {"qemu:///", "qemu+unix://", "qemu+ssh://",
-                                                        "qemu+tls://", "test:///"};
-  bool known = false;
-  for (auto scheme : kSchemes) known = known || request.uri.starts_with(scheme);
-  if (!known || request.uri.size() > 512 || !printableNoSpace(request.uri)) {
-    return invalid("uri",
-                   "must be a libvirt URI: qemu:///system, qemu+unix:///system?socket=PATH, "
-                   "qemu+ssh://HOST/system, qemu+tls://HOST/system or test:///ABS/PATH.xml");
+  auto uri = parseHostUri(request.uri, policy);
+  if (!uri) return fail(uri.error());
+  if (uri->transport == HostTransport::Test) {
+    if (auto r = testFileStaysInside(uri->file, policy.testHostsDir); !r) return fail(r.error());
   }
   if (request.accel != "kvm" && request.accel != "qemu") {
     return invalid("accel", "must be kvm or qemu");
@@ -51,7 +62,7 @@ Result<void> validateHostRequest(const HostRequest& request) {
     if (!ok) return invalid("labels", "\"" + label.substr(0, 80) + "\" is not key=value");
     if (!keys.insert(key).second) return invalid("labels", "duplicate key " + key);
   }
-  return {};
+  return ValidatedHost{*uri, buildHostUri(*uri), buildHostUri(*uri, &policy)};
 }
 
 }  // namespace stele::scheduler

@@ -25,7 +25,7 @@ class HostApiTest : public ::testing::Test {
     return jsonOf(*admin_.request("GET", "/v1/hosts/" + name));
   }
 
-  ServerProcess server_;
+  ServerProcess server_{{"--allow-test-hosts", std::string(STELE_SOURCE_DIR) + "/tests/hypervisor/hosts"}};
   cli::HttpClient admin_ = server_.admin();
 };
 
@@ -48,12 +48,15 @@ TEST_F(HostApiTest, AddedHostsReportStateCapacityAllocationAndInstances) {
   EXPECT_NE(list[1]["capacity"]["cpus"], list[2]["capacity"]["cpus"]) << "capacities are per host";
 }
 
-TEST_F(HostApiTest, AnUnreachableHostIsListedWithLibvirtsMessage) {
-  auto gone = add("gone", "test:///nonexistent/hosts.xml");
+TEST_F(HostApiTest, AnUnreachableHostIsListedWithASummaryOfLibvirtsError) {
+  auto gone = add("gone", hostUri("nonexistent.xml"));
   ASSERT_EQ(gone.status, 201);
   auto view = host("gone");
   EXPECT_EQ(view["state"], "unreachable");
-  EXPECT_NE(view["lastError"].get<std::string>().find("nonexistent"), std::string::npos);
+  EXPECT_TRUE(view["lastError"].get<std::string>().starts_with("connection failed: libvirt error"))
+      << view["lastError"];
+  EXPECT_EQ(view["lastError"].get<std::string>().find("nonexistent"), std::string::npos);
+  EXPECT_NE(server_.logText().find("nonexistent.xml"), std::string::npos) << "logged in full";
   EXPECT_TRUE(view["capacity"].is_null());
   auto refused = admin_.request("DELETE", "/v1/hosts/gone");
   EXPECT_EQ(refused->status, 409);

@@ -5,6 +5,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <mutex>
 
 #include "common/clock.h"
 #include "hypervisor/libvirt_hypervisor.h"
@@ -57,7 +58,17 @@ class TestDriverHypervisor : public ::testing::Test {
   std::string blobs_;
   std::string instances_;
   EventRecorder events_;
-  LibvirtHypervisor hypervisor_{clock_, LibvirtHypervisorOptions{.backstopInterval = 500ms}};
+  std::string logText() {
+    std::lock_guard lock(logMutex_);
+    return log_;
+  }
+  std::mutex logMutex_;
+  std::string log_;  // what the hypervisor logs (libvirt's full text of failed connects)
+  LibvirtHypervisor hypervisor_{clock_, LibvirtHypervisorOptions{.backstopInterval = 500ms,
+                                                                 .log = [this](const std::string& line) {
+                                                                   std::lock_guard lock(logMutex_);
+                                                                   log_ += line + "\n";
+                                                                 }}};
 };
 
 TEST_F(TestDriverHypervisor, ProvisionDefinesAndStartsADomainCarryingSteleMetadata) {
@@ -244,7 +255,7 @@ TEST_F(TestDriverHypervisor, ConsoleLogTailReturnsTheLastBytesOfTheInstanceLog) 
   EXPECT_EQ(hypervisor_.consoleLogTail("small", "i-1", 19).value(), "ready on port 8080\n");
 }
 
-TEST_F(TestDriverHypervisor, UnreachableHostReportsLibvirtsReasonAndRefusesWork) {
+TEST_F(TestDriverHypervisor, UnreachableHostReportsASafeSummaryLogsLibvirtsTextAndRefusesWork) {
   ASSERT_TRUE(hypervisor_.connectHost({"gone", "test:///nonexistent/host.xml", Acceleration::Qemu, instances_})
                   .has_value());
   auto reachable = hypervisor_.awaitReachable("gone", 1500ms);
@@ -253,7 +264,11 @@ TEST_F(TestDriverHypervisor, UnreachableHostReportsLibvirtsReasonAndRefusesWork)
   auto status = hypervisor_.hostStatus("gone");
   ASSERT_TRUE(status.has_value());
   EXPECT_EQ(status->reachability, HostReachability::Unreachable);
-  EXPECT_NE(status->lastError.find("/nonexistent/host.xml"), std::string::npos) << status->lastError;
+  EXPECT_EQ(status->lastError.find("nonexistent"), std::string::npos) << status->lastError;
+  EXPECT_TRUE(status->lastError.starts_with("connection failed: libvirt error class ")) << status->lastError;
+  EXPECT_EQ(reachable.error().message.find("nonexistent"), std::string::npos) << reachable.error().message;
+  EXPECT_NE(logText().find("host gone: connection failed: "), std::string::npos) << logText();
+  EXPECT_NE(logText().find("/nonexistent/host.xml"), std::string::npos) << logText();
   auto provisioned = hypervisor_.provision("gone", spec("i-1"));
   ASSERT_FALSE(provisioned.has_value());
   EXPECT_EQ(provisioned.error().kind, ErrorKind::Unavailable);
