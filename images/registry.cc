@@ -136,7 +136,9 @@ Result<StoredVersion> Registry::getVersion(const std::string& name, const std::s
 
 Result<void> Registry::deleteVersion(const std::string& name, const std::string& version) {
   if (auto r = getVersion(name, version); !r) return fail(r.error());
-  // Deployments do not exist yet; once they do, a referenced version is refused here (409).
+  if (deleteGuard_) {
+    if (auto r = deleteGuard_(name, version); !r) return r;
+  }
   return images_.markDeleted(name, version, clock_.nowUnix());
 }
 

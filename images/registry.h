@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -83,6 +84,9 @@ class Registry {
   Result<StoredVersion> checkDeployable(const std::string& name, const std::string& version);
 
   const BlobLimits& limits() const { return limits_; }
+  // Asked before a version is deleted; an error (e.g. Conflict "image_in_use") refuses it.
+  using DeleteGuard = std::function<Result<void>(const std::string& name, const std::string& version)>;
+  void setDeleteGuard(DeleteGuard guard) { deleteGuard_ = std::move(guard); }
 
  private:
   Result<void> checkSignatures(const std::string& name, const std::string& payloadType,
@@ -96,6 +100,7 @@ class Registry {
   store::BlobStore& blobs_;
   const Clock& clock_;
   BlobLimits limits_;
+  DeleteGuard deleteGuard_;
 };
 
 }  // namespace stele::images

@@ -61,11 +61,28 @@ Result<void> HostInventory::connectAll() {
   return {};
 }
 
-Result<HostView> HostInventory::add(const HostRequest& request) {
+Result<store::HostRecord> HostInventory::recordFor(const HostRequest& request) const {
   auto valid = validateHostRequest(request, uriPolicy_);
   if (!valid) return fail(valid.error());
-  store::HostRecord record{request.name, valid->storedUri, request.accel, request.labels,
+  return store::HostRecord{request.name, valid->storedUri, request.accel, request.labels,
                            false,        clock_.nowUnix()};
+}
+
+Result<void> HostInventory::connectStored(const std::string& name) {
+  auto record = hosts_.find(name);
+  if (!record) return fail(record.error());
+  if (!record->has_value()) {
+    return fail(ErrorKind::NotFound, "host_not_found", "no host named " + name);
+  }
+  auto config = configFor(**record);
+  if (!config) return fail(config.error());
+  return hypervisor_.connectHost(*config);
+}
+
+Result<HostView> HostInventory::add(const HostRequest& request) {
+  auto made = recordFor(request);
+  if (!made) return fail(made.error());
+  const store::HostRecord& record = *made;
   auto config = configFor(record);
   if (!config) return fail(config.error());
   if (auto r = hosts_.insert(record); !r) return fail(r.error());

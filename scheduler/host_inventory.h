@@ -40,6 +40,10 @@ class HostInventory {
   // with the reason, and is logged. Connections proceed in the background.
   Result<void> connectAll();
   Result<HostView> add(const HostRequest& request);
+  // For `stele apply`, which stores hosts in its own transaction: the record `request` would
+  // store (validated exactly as add() does), and connecting a host once it is stored.
+  Result<store::HostRecord> recordFor(const HostRequest& request) const;
+  Result<void> connectStored(const std::string& name);
   Result<std::vector<HostView>> list();
   Result<HostView> get(const std::string& name);
   // Draining hosts get no new placements; what runs there stays.

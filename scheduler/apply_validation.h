@@ -1,0 +1,38 @@
+// Checks of a Deployment against what it refers to: its image (resolved and trusted by the
+// caller), its networks, and the addresses other deployments hold. Pure.
+#pragma once
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "common/error.h"
+#include "images/manifest.h"
+#include "scheduler/field_reader.h"
+#include "scheduler/resources.h"
+
+namespace stele::scheduler {
+
+// An image version a deployment may run, as the registry's deploy gate returned it.
+struct ResolvedImage {
+  std::string name;
+  std::string version;
+  std::string manifestDigest;
+  images::Manifest manifest;
+  std::vector<std::string> signerKeys;
+};
+
+// Config keys Stele writes itself for every instance; a deployment may not set them.
+bool isSteleWrittenConfigKey(const std::string& key);
+
+// Unprocessable ("reference_invalid") errors name the document and field path: a network that
+// is not there, an address outside its network or on its network/broadcast/host address, an
+// address another deployment holds, a config key the image does not declare or that Stele
+// writes, a required key missing.
+Result<void> validateDeploymentReferences(const DocumentRef& doc,
+                                          const DeploymentResource& deployment,
+                                          const ResolvedImage& image,
+                                          const std::map<std::string, NetworkResource>& networks,
+                                          const std::vector<const DeploymentResource*>& others);
+
+}  // namespace stele::scheduler

@@ -1,0 +1,328 @@
+#include "scheduler/desired_state.h"
+
+#include <set>
+
+#include "images/strict_json.h"
+#include "scheduler/resource_parser.h"
+#include "store/event_repository.h"
+#include "store/host_repository.h"
+
+namespace stele::scheduler {
+namespace {
+
+struct Submitted {
+  Document document;
+  Resource resource;
+  DocumentRef ref;
+  std::string canonical;  // the document's canonical JSON
+  std::optional<ResolvedImage> image;
+  std::optional<store::HostRecord> host;
+};
+
+std::unexpected<Error> withDocument(const DocumentRef& ref, const Error& error) {
+  return fail(error.kind, error.code, ref.describe() + ": " + error.message);
+}
+
+template <class T>
+const T* as(const Resource& resource) {
+  return std::get_if<T>(&resource);
+}
+
+bool sameHost(const store::HostRecord& a, const store::HostRecord& b) {
+  return a.uri == b.uri && a.accel == b.accel && a.labels == b.labels;
+}
+
+// Every Network and Deployment once the submission is applied over what is stored.
+struct World {
+  std::map<std::string, NetworkResource> networks;
+  std::map<std::string, DeploymentResource> deployments;
+  std::set<std::string> submittedDeployments;
+  std::set<std::string> submittedNetworks;
+};
+
+Result<World> worldAfter(store::DesiredRepository& repo, const std::vector<Submitted>& submitted) {
+  World world;
+  auto stored = repo.list();
+  if (!stored) return fail(stored.error());
+  for (const auto& record : *stored) {
+    auto resource = parseStoredDocument(record.document);
+    if (!resource) return fail(resource.error());
+    if (const auto* n = as<NetworkResource>(*resource)) world.networks[n->meta.name] = *n;
+    if (const auto* d = as<DeploymentResource>(*resource)) world.deployments[d->meta.name] = *d;
+  }
+  for (const auto& s : submitted) {
+    if (const auto* n = as<NetworkResource>(s.resource)) {
+      world.networks[n->meta.name] = *n;
+      world.submittedNetworks.insert(n->meta.name);
+    }
+    if (const auto* d = as<DeploymentResource>(s.resource)) {
+      world.deployments[d->meta.name] = *d;
+      world.submittedDeployments.insert(d->meta.name);
+    }
+  }
+  return world;
+}
+
+std::vector<const DeploymentResource*> othersThan(const World& world, const std::string& name) {
+  std::vector<const DeploymentResource*> out;
+  for (const auto& [other, deployment] : world.deployments) {
+    if (other != name) out.push_back(&deployment);
+  }
+  return out;
+}
+
+bool usesAny(const DeploymentResource& d, const std::set<std::string>& networks) {
+  for (const auto& nic : d.interfaces) {
+    if (networks.count(nic.network) != 0) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+Result<Resource> parseStoredDocument(const std::string& document) {
+  auto body = images::parseStrictJson(document, "stored document", 34);
+  if (!body) return fail(body.error());
+  return parseResource(Document{0, std::move(*body)});
+}
+
+Result<ResolvedImage> DesiredState::resolveImage(const ImageRequest& image) {
+  std::string version = image.version;
+  if (version.empty()) {
+    auto versions = registry_.listVersions(image.name);
+    if (!versions) return fail(versions.error());
+    for (const auto& v : *versions) {
+      if (v.record.manifestDigest == image.digest && !v.record.deletedAt) version = v.record.version;
+    }
+    if (version.empty()) {
+      return fail(ErrorKind::Unprocessable, "image_not_found",
+                  "spec.image: no version of " + image.name + " has digest " + image.digest);
+    }
+  }
+  auto stored = registry_.checkDeployable(image.name, version);
+  if (!stored) {
+    const Error& e = stored.error();
+    std::string code = e.kind == ErrorKind::NotFound ? "image_not_found" : e.code;
+    return fail(ErrorKind::Unprocessable, code, "spec.image: " + e.message);
+  }
+  ResolvedImage out{image.name, version, stored->record.manifestDigest, stored->manifest, {}};
+  for (const auto& s : stored->record.signatures) out.signerKeys.push_back(s.keyId);
+  return out;
+}
+
+Result<ApplyResult> DesiredState::apply(const ApplyRequest& request) {
+  auto documents = parseDocuments(request.body, request.format);
+  if (!documents) return fail(documents.error());
+  std::vector<Submitted> submitted;
+  std::map<std::pair<std::string, std::string>, std::size_t> seen;
+  for (auto& document : *documents) {
+    auto resource = parseResource(document);
+    if (!resource) return fail(resource.error());
+    DocumentRef ref{document.index, kindOf(*resource), nameOf(*resource)};
+    auto [it, fresh] = seen.emplace(std::pair{ref.kind, ref.name}, ref.index);
+    if (!fresh) {
+      return fieldError(ref, "metadata.name",
+                        "the same object is document " + std::to_string(it->second));
+    }
+    if (request.authorize) {
+      if (auto r = request.authorize(ref.kind, ref.name); !r) return withDocument(ref, r.error());
+    }
+    std::string canonical = document.body.dump();
+    submitted.push_back({std::move(document), std::move(*resource), ref, canonical, {}, {}});
+  }
+  // I/O outside the transaction: the registry's deploy gate re-hashes blobs; hosts validate
+  // their URIs (and test paths) under the server's policy.
+  for (auto& s : submitted) {
+    if (const auto* d = as<DeploymentResource>(s.resource)) {
+      auto image = resolveImage(d->image);
+      if (!image) return withDocument(s.ref, image.error());
+      s.image = std::move(*image);
+    }
+    if (const auto* h = as<HostResource>(s.resource)) {
+      auto record = hosts_.recordFor(h->request);
+      if (!record) return withDocument(s.ref, record.error());
+      s.host = std::move(*record);
+    }
+  }
+
+  ApplyResult result;
+  result.dryRun = request.dryRun;
+  std::vector<std::string> newHosts;
+  std::int64_t now = clock_.nowMs();
+  auto body = [&](store::Database& tx) -> Result<void> {
+    result.items.clear();
+    newHosts.clear();
+    store::DesiredRepository repo(tx);
+    store::HostRepository hostRepo(tx);
+    store::EventRepository events(tx);
+    auto world = worldAfter(repo, submitted);
+    if (!world) return fail(world.error());
+    for (const auto& s : submitted) {
+      if (const auto* d = as<DeploymentResource>(s.resource)) {
+        if (auto r = validateDeploymentReferences(s.ref, *d, *s.image, world->networks,
+                                                  othersThan(*world, d->meta.name));
+            !r) {
+          return r;
+        }
+      }
+    }
+    // Stored deployments on a network this submission changes must still fit it.
+    for (const auto& [name, d] : world->deployments) {
+      if (world->submittedDeployments.count(name) != 0 || !usesAny(d, world->submittedNetworks)) {
+        continue;
+      }
+      auto stored = registry_.getVersion(d.image.name, d.image.version);
+      ResolvedImage image{d.image.name, d.image.version, "", {}, {}};
+      if (stored) image.manifest = stored->manifest;
+      image.manifest.bootKind = "kernel";
+      image.manifest.config.clear();  // only its interfaces are in question here
+      DeploymentResource interfacesOnly = d;
+      interfacesOnly.config.clear();
+      if (auto r = validateDeploymentReferences(DocumentRef{0, "Deployment", name}, interfacesOnly,
+                                                image, world->networks, othersThan(*world, name));
+          !r) {
+        return fail(ErrorKind::Unprocessable, "reference_invalid",
+                    "the networks applied would break a stored deployment: " + r.error().message);
+      }
+    }
+    for (const auto& s : submitted) {
+      ApplyItem item{s.ref.index, s.ref.kind, s.ref.name, "unchanged", 0};
+      if (s.host) {
+        auto existing = hostRepo.find(s.host->name);
+        if (!existing) return fail(existing.error());
+        if (existing->has_value() && !sameHost(**existing, *s.host)) {
+          return fieldError(s.ref, "spec",
+                            "host " + s.host->name +
+                                " exists with other settings; remove it first (stele host remove)",
+                            ErrorKind::Conflict, "host_exists");
+        }
+        if (!existing->has_value()) {
+          item.action = "created";
+          if (!request.dryRun) {
+            if (auto r = hostRepo.insert(*s.host); !r) return r;
+            newHosts.push_back(s.host->name);
+          }
+        }
+      } else {
+        auto existing = repo.find(s.ref.kind, s.ref.name);
+        if (!existing) return fail(existing.error());
+        item.generation = existing->has_value() ? (*existing)->generation : 0;
+        if (!existing->has_value() || (*existing)->document != s.canonical) {
+          item.action = existing->has_value() ? "configured" : "created";
+          item.generation += 1;
+          store::DesiredObjectRecord record{s.ref.kind, s.ref.name, s.canonical, item.generation,
+                                            std::nullopt, std::nullopt, request.appliedBy,
+                                            existing->has_value() ? (*existing)->createdAt : now,
+                                            now};
+          if (s.image) {
+            record.imageName = s.image->name;
+            record.imageVersion = s.image->version;
+          }
+          if (!request.dryRun) {
+            if (auto r = repo.put(record); !r) return r;
+          }
+        }
+      }
+      if (item.action != "unchanged") {
+        result.changed = true;
+        if (!request.dryRun) {
+          std::string message = s.ref.kind + " " + s.ref.name + " " + item.action;
+          if (item.generation > 0) message += " (generation " + std::to_string(item.generation) + ")";
+          if (!request.appliedBy.empty()) message += " by " + request.appliedBy;
+          auto added = events.append({0, now, "Normal", "Applied", s.ref.kind, s.ref.name,
+                                      s.ref.kind == "Deployment" ? s.ref.name : "", "", message});
+          if (!added) return fail(added.error());
+        }
+      }
+      result.items.push_back(item);
+    }
+    return {};
+  };
+  if (request.dryRun) {
+    if (auto r = body(db_); !r) return fail(r.error());
+    return result;
+  }
+  if (auto r = db_.transaction(body); !r) return fail(r.error());
+  for (const auto& name : newHosts) (void)hosts_.connectStored(name);
+  if (result.changed && onChange_) onChange_();
+  return result;
+}
+
+Result<void> DesiredState::remove(const std::string& kind, const std::string& name) {
+  auto done = db_.transaction([&](store::Database& tx) -> Result<void> {
+    store::DesiredRepository repo(tx);
+    if (kind == "Network") {
+      auto stored = repo.list("Deployment");
+      if (!stored) return fail(stored.error());
+      for (const auto& record : *stored) {
+        auto resource = parseStoredDocument(record.document);
+        if (!resource) return fail(resource.error());
+        if (usesAny(std::get<DeploymentResource>(*resource), {name})) {
+          return fail(ErrorKind::Conflict, "network_in_use",
+                      "network " + name + " is used by deployment " + record.name);
+        }
+      }
+    }
+    if (auto r = repo.remove(kind, name); !r) return r;
+    store::EventRepository events(tx);
+    auto added = events.append({0, clock_.nowMs(), "Normal", "Deleted", kind, name,
+                                kind == "Deployment" ? name : "", "", kind + " " + name + " deleted"});
+    if (!added) return fail(added.error());
+    return {};
+  });
+  if (!done) return done;
+  if (onChange_) onChange_();
+  return {};
+}
+
+Result<std::vector<StoredNetwork>> DesiredState::networks() {
+  store::DesiredRepository repo(db_);
+  auto records = repo.list("Network");
+  if (!records) return fail(records.error());
+  std::vector<StoredNetwork> out;
+  for (auto& record : *records) {
+    auto resource = parseStoredDocument(record.document);
+    if (!resource) return fail(resource.error());
+    out.push_back({std::move(record), std::get<NetworkResource>(std::move(*resource))});
+  }
+  return out;
+}
+
+Result<std::vector<StoredDeployment>> DesiredState::deployments() {
+  store::DesiredRepository repo(db_);
+  auto records = repo.list("Deployment");
+  if (!records) return fail(records.error());
+  std::vector<StoredDeployment> out;
+  for (auto& record : *records) {
+    auto resource = parseStoredDocument(record.document);
+    if (!resource) return fail(resource.error());
+    out.push_back({std::move(record), std::get<DeploymentResource>(std::move(*resource))});
+  }
+  return out;
+}
+
+Result<StoredDeployment> DesiredState::deployment(const std::string& name) {
+  store::DesiredRepository repo(db_);
+  auto record = repo.find("Deployment", name);
+  if (!record) return fail(record.error());
+  if (!record->has_value()) {
+    return fail(ErrorKind::NotFound, "deployment_not_found", "no deployment named " + name);
+  }
+  auto resource = parseStoredDocument((*record)->document);
+  if (!resource) return fail(resource.error());
+  return StoredDeployment{std::move(**record), std::get<DeploymentResource>(std::move(*resource))};
+}
+
+Result<StoredNetwork> DesiredState::network(const std::string& name) {
+  store::DesiredRepository repo(db_);
+  auto record = repo.find("Network", name);
+  if (!record) return fail(record.error());
+  if (!record->has_value()) {
+    return fail(ErrorKind::NotFound, "network_not_found", "no network named " + name);
+  }
+  auto resource = parseStoredDocument((*record)->document);
+  if (!resource) return fail(resource.error());
+  return StoredNetwork{std::move(**record), std::get<NetworkResource>(std::move(*resource))};
+}
+
+}  // namespace stele::scheduler

@@ -1,0 +1,89 @@
+// The desired state: `stele apply` (validate every document, then store them all in one
+// transaction), listing and deleting objects, and the typed view the reconciler reads.
+#pragma once
+
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/clock.h"
+#include "common/error.h"
+#include "images/registry.h"
+#include "scheduler/apply_validation.h"
+#include "scheduler/documents.h"
+#include "scheduler/host_inventory.h"
+#include "scheduler/resources.h"
+#include "store/database.h"
+#include "store/desired_repository.h"
+
+namespace stele::scheduler {
+
+struct ApplyRequest {
+  std::string body;
+  DocumentFormat format = DocumentFormat::Yaml;
+  bool dryRun = false;
+  std::string appliedBy;  // the token's description, for the audit trail
+  // PermissionDenied unless the caller may change this object (kind, name).
+  std::function<Result<void>(const std::string& kind, const std::string& name)> authorize;
+};
+
+struct ApplyItem {
+  std::size_t index = 0;
+  std::string kind;
+  std::string name;
+  std::string action;  // created | configured | unchanged
+  std::int64_t generation = 0;
+};
+
+struct ApplyResult {
+  std::vector<ApplyItem> items;
+  bool changed = false;
+  bool dryRun = false;
+};
+
+struct StoredNetwork {
+  store::DesiredObjectRecord record;
+  NetworkResource network;
+};
+
+struct StoredDeployment {
+  store::DesiredObjectRecord record;
+  DeploymentResource deployment;
+};
+
+class DesiredState {
+ public:
+  DesiredState(store::Database& db, images::Registry& registry, HostInventory& hosts,
+               const Clock& clock)
+      : db_(db), registry_(registry), hosts_(hosts), clock_(clock) {}
+
+  Result<ApplyResult> apply(const ApplyRequest& request);
+  // NotFound when absent; a network is refused (409 network_in_use) while a deployment uses it.
+  Result<void> remove(const std::string& kind, const std::string& name);
+
+  Result<std::vector<StoredNetwork>> networks();
+  Result<std::vector<StoredDeployment>> deployments();
+  Result<StoredDeployment> deployment(const std::string& name);
+  Result<StoredNetwork> network(const std::string& name);
+
+  // The image a deployment runs, through the registry's deploy gate (trusted today, blobs
+  // intact): what apply checks and what every provision checks again.
+  Result<ResolvedImage> resolveImage(const ImageRequest& image);
+
+  // Called after every committed change (the reconciler's wake-up).
+  void onChange(std::function<void()> callback) { onChange_ = std::move(callback); }
+
+ private:
+  store::Database& db_;
+  images::Registry& registry_;
+  HostInventory& hosts_;
+  const Clock& clock_;
+  std::function<void()> onChange_;
+};
+
+// Parses a stored document back into its kind (it was valid when stored).
+Result<Resource> parseStoredDocument(const std::string& document);
+
+}  // namespace stele::scheduler
