@@ -12,6 +12,7 @@ EventDispatcher::~EventDispatcher() {
     stopping_ = true;
   }
   wake_.notify_all();
+  delivered_.notify_all();
   thread_.join();
 }
 
@@ -39,8 +40,16 @@ void EventDispatcher::post(Event event) {
   {
     std::lock_guard lock(mutex_);
     queue_.push_back(std::move(event));
+    ++posted_;
   }
   wake_.notify_one();
+}
+
+void EventDispatcher::awaitIdle() {
+  if (std::this_thread::get_id() == thread_.get_id()) return;
+  std::unique_lock lock(mutex_);
+  const std::uint64_t target = posted_;
+  delivered_.wait(lock, [&] { return completed_ >= target || stopping_; });
 }
 
 void EventDispatcher::run() {
@@ -68,6 +77,8 @@ void EventDispatcher::run() {
     }
     delivery.unlock();
     lock.lock();
+    ++completed_;
+    delivered_.notify_all();
   }
 }
 

@@ -10,31 +10,6 @@
 
 namespace stele::hypervisor {
 
-namespace {
-
-Result<void> validateInstanceId(const InstanceId& instance) {
-  if (!isValidName(instance)) {
-    return fail(ErrorKind::InvalidArgument, "invalid_instance_id",
-                "instance id must match [A-Za-z0-9][A-Za-z0-9._-]{0,63}");
-  }
-  return {};
-}
-
-Result<void> validateHostConfig(const HostConfig& host) {
-  if (!isValidName(host.id)) {
-    return fail(ErrorKind::InvalidArgument, "invalid_host", "host id must match [A-Za-z0-9][A-Za-z0-9._-]{0,63}");
-  }
-  if (host.uri.empty() || host.uri.find('\0') != std::string::npos) {
-    return fail(ErrorKind::InvalidArgument, "invalid_host", "host uri must not be empty");
-  }
-  if (!isValidAbsolutePath(host.instanceDir)) {
-    return fail(ErrorKind::InvalidArgument, "invalid_host", "host instanceDir must be an absolute path");
-  }
-  return {};
-}
-
-}  // namespace
-
 LibvirtHypervisor::LibvirtHypervisor(const Clock& clock, LibvirtHypervisorOptions options)
     : clock_(clock), options_(options), dispatcher_(std::make_unique<EventDispatcher>()) {}
 

@@ -7,6 +7,7 @@
 
 #include "common/error.h"
 #include "hypervisor/domain_spec.h"
+#include "hypervisor/hypervisor.h"
 #include "hypervisor/network_spec.h"
 
 namespace stele::hypervisor {
@@ -26,5 +27,9 @@ bool isValidIpv4(std::string_view value);
 Result<void> validateDomainSpec(const DomainSpec& spec);
 Result<void> validateNetworkSpec(const NetworkSpec& spec);
 Result<void> validateInstanceMetadata(const InstanceMetadata& metadata);
+// An instance id passed on its own (destroy, state, console): "invalid_instance_id".
+Result<void> validateInstanceId(const InstanceId& instance);
+// A host registration: id is a name, uri non-empty, instanceDir absolute ("invalid_host").
+Result<void> validateHostConfig(const HostConfig& host);
 
 }  // namespace stele::hypervisor
