@@ -1,7 +1,7 @@
 // `stele server`: parses flags into ServerOptions and runs the control plane.
 #include <cstdio>
 
-#include "api/server.h"
+#include "cli/server_runner.h"
 #include "cli/args.h"
 #include "cli/client_context.h"
 #include "cli/commands.h"
@@ -14,7 +14,9 @@ int runServerCommand(const Argv& argv) {
       Args::parse(argv,
                   {"listen", "data-dir", "tls-cert", "tls-key", "threads", "max-kernel-size",
                    "max-initrd-size", "max-disk-size", "max-chunk-size", "allow-test-hosts",
-                   "host-socket-dir", "ssh-key", "ssh-known-hosts", "tls-pki-dir"},
+                   "host-socket-dir", "ssh-key", "ssh-known-hosts", "tls-pki-dir", "host-grace-ms",
+                   "backoff-base-ms", "backoff-max-ms", "reconcile-backstop-ms",
+                   "test-health-dir"},
                   {"help"});
   if (!args) return reportError(args.error());
   if (args->has("help")) {
@@ -25,10 +27,13 @@ int runServerCommand(const Argv& argv) {
         "             [--max-disk-size 512MiB] [--max-chunk-size 16MiB]\n"
         "             [--host-socket-dir /run/libvirt] [--ssh-key FILE]\n"
         "             [--ssh-known-hosts FILE] [--tls-pki-dir DIR]\n"
-        "             [--allow-test-hosts DIR]   (tests only: accept test:///DIR/....xml hosts)");
+        "             [--host-grace-ms 30000] [--backoff-base-ms 1000] [--backoff-max-ms 60000]\n"
+        "             [--reconcile-backstop-ms 2000]\n"
+        "             [--allow-test-hosts DIR]   (tests only: accept test:///DIR/....xml hosts)\n"
+        "             [--test-health-dir DIR]    (tests only: health answers from DIR/<instance>)");
     return 0;
   }
-  api::ServerOptions options;
+  ServerOptions options;
   options.listen = args->valueOr("listen", options.listen);
   options.dataDir = args->valueOr("data-dir", options.dataDir);
   options.tlsCert = args->valueOr("tls-cert", "");
@@ -62,7 +67,27 @@ int runServerCommand(const Argv& argv) {
   uris.sshKeyFile = args->valueOr("ssh-key", "");
   uris.sshKnownHostsFile = args->valueOr("ssh-known-hosts", "");
   uris.tlsPkiDir = args->valueOr("tls-pki-dir", "");
-  return api::runServer(options);
+  struct MsFlag {
+    const char* name;
+    std::int64_t* target;
+  };
+  auto& settings = options.reconciler.settings;
+  for (MsFlag flag : {MsFlag{"host-grace-ms", &settings.hostGraceMs},
+                      MsFlag{"backoff-base-ms", &settings.backoffBaseMs},
+                      MsFlag{"backoff-max-ms", &settings.backoffMaxMs},
+                      MsFlag{"reconcile-backstop-ms", &options.reconciler.backstopMs}}) {
+    if (auto text = args->value(flag.name)) {
+      char* end = nullptr;
+      long long value = std::strtoll(text->c_str(), &end, 10);
+      if (text->empty() || *end != '\0' || value < 1 || value > 86'400'000) {
+        return reportError({ErrorKind::InvalidArgument, "usage",
+                            std::string("--") + flag.name + " must be 1 to 86400000 (ms)"});
+      }
+      *flag.target = value;
+    }
+  }
+  options.testHealthDir = args->valueOr("test-health-dir", "");
+  return runServer(options);
 }
 
 }  // namespace stele::cli

@@ -78,6 +78,13 @@ bool usesAny(const DeploymentResource& d, const std::set<std::string>& networks)
   return false;
 }
 
+// What an instance is made of: the spec without replicas (scaling makes no new revision).
+std::string templateOf(const nlohmann::json& document) {
+  nlohmann::json spec = document.value("spec", nlohmann::json::object());
+  spec.erase("replicas");
+  return spec.dump();
+}
+
 }  // namespace
 
 Result<Resource> parseStoredDocument(const std::string& document) {
@@ -151,6 +158,8 @@ Result<ApplyResult> DesiredState::apply(const ApplyRequest& request) {
   std::int64_t now = clock_.nowMs();
   auto body = [&](store::Database& tx) -> Result<void> {
     result.items.clear();
+    result.deployments.clear();
+    result.networks.clear();
     newHosts.clear();
     store::DesiredRepository repo(tx);
     store::HostRepository hostRepo(tx);
@@ -207,10 +216,16 @@ Result<ApplyResult> DesiredState::apply(const ApplyRequest& request) {
         auto existing = repo.find(s.ref.kind, s.ref.name);
         if (!existing) return fail(existing.error());
         item.generation = existing->has_value() ? (*existing)->generation : 0;
+        item.revision = existing->has_value() ? (*existing)->revision : 0;
+        std::string templateText = templateOf(s.document.body);
         if (!existing->has_value() || (*existing)->document != s.canonical) {
           item.action = existing->has_value() ? "configured" : "created";
           item.generation += 1;
+          if (!existing->has_value() || (*existing)->templateText != templateText) {
+            item.revision += 1;
+          }
           store::DesiredObjectRecord record{s.ref.kind, s.ref.name, s.canonical, item.generation,
+                                            item.revision, templateText,
                                             std::nullopt, std::nullopt, request.appliedBy,
                                             existing->has_value() ? (*existing)->createdAt : now,
                                             now};
@@ -235,6 +250,15 @@ Result<ApplyResult> DesiredState::apply(const ApplyRequest& request) {
         }
       }
       result.items.push_back(item);
+      if (const auto* n = as<NetworkResource>(s.resource)) result.networks.push_back(*n);
+      if (const auto* d = as<DeploymentResource>(s.resource)) {
+        PlanDeployment planned{d->meta.name, item.revision, *d, 1, 64};
+        planned.spec.image.version = s.image->version;
+        planned.vcpus = d->vcpus.value_or(static_cast<unsigned>(s.image->manifest.vcpus));
+        planned.memoryMiB =
+            d->memoryMiB.value_or(static_cast<std::uint64_t>(s.image->manifest.memoryMiB));
+        result.deployments.push_back(std::move(planned));
+      }
     }
     return {};
   };

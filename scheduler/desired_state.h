@@ -14,6 +14,7 @@
 #include "scheduler/apply_validation.h"
 #include "scheduler/documents.h"
 #include "scheduler/host_inventory.h"
+#include "scheduler/reconcile_plan.h"
 #include "scheduler/resources.h"
 #include "store/database.h"
 #include "store/desired_repository.h"
@@ -35,10 +36,14 @@ struct ApplyItem {
   std::string name;
   std::string action;  // created | configured | unchanged
   std::int64_t generation = 0;
+  std::int64_t revision = 0;  // Deployments: moves only when the instance template changes
 };
 
 struct ApplyResult {
   std::vector<ApplyItem> items;
+  // The submitted deployments as the reconciler would see them (for --dry-run's plan).
+  std::vector<PlanDeployment> deployments;
+  std::vector<NetworkResource> networks;
   bool changed = false;
   bool dryRun = false;
 };

@@ -4,7 +4,7 @@ namespace stele::store {
 namespace {
 
 constexpr std::string_view kSelect =
-    "SELECT kind, name, document, generation, image_name, image_version, applied_by, created_at, "
+    "SELECT kind, name, document, generation, revision, template, image_name, image_version, applied_by, created_at, "
     "updated_at FROM desired_objects";
 
 std::optional<std::string> optionalText(const Row& row, std::size_t i) {
@@ -13,9 +13,10 @@ std::optional<std::string> optionalText(const Row& row, std::size_t i) {
 }
 
 DesiredObjectRecord fromRow(const Row& row) {
-  return DesiredObjectRecord{row.text(0),           row.text(1),        row.text(2),
-                             row.integer(3),        optionalText(row, 4), optionalText(row, 5),
-                             row.text(6),           row.integer(7),     row.integer(8)};
+  return DesiredObjectRecord{row.text(0),          row.text(1),          row.text(2),
+                             row.integer(3),       row.integer(4),       row.text(5),
+                             optionalText(row, 6), optionalText(row, 7), row.text(8),
+                             row.integer(9),       row.integer(10)};
 }
 
 Value optionalValue(const std::optional<std::string>& text) {
@@ -45,13 +46,15 @@ Result<std::vector<DesiredObjectRecord>> DesiredRepository::list(const std::stri
 
 Result<void> DesiredRepository::put(const DesiredObjectRecord& r) {
   auto done = db_.execute(
-      "INSERT INTO desired_objects (kind, name, document, generation, image_name, image_version, "
-      "applied_by, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
+      "INSERT INTO desired_objects (kind, name, document, generation, revision, template, "
+      "image_name, image_version, applied_by, created_at, updated_at) "
+      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
       "ON CONFLICT (kind, name) DO UPDATE SET document = excluded.document, "
-      "generation = excluded.generation, image_name = excluded.image_name, "
+      "generation = excluded.generation, revision = excluded.revision, "
+      "template = excluded.template, image_name = excluded.image_name, "
       "image_version = excluded.image_version, applied_by = excluded.applied_by, "
       "updated_at = excluded.updated_at",
-      {r.kind, r.name, r.document, r.generation, optionalValue(r.imageName),
+      {r.kind, r.name, r.document, r.generation, r.revision, r.templateText, optionalValue(r.imageName),
        optionalValue(r.imageVersion), r.appliedBy, r.createdAt, r.updatedAt});
   if (!done) return fail(done.error());
   return {};

@@ -1,6 +1,7 @@
 // Desired-state objects (Networks, Deployments) as stored: the canonical JSON of the document
-// as applied, a generation that moves on every change, and, for Deployments, the image version
-// they use (so an image in use cannot be deleted).
+// as applied, a generation that moves on every change, a revision that moves only when what an
+// instance is made of changes (everything but replicas: its "template"), and, for Deployments,
+// the image version they use (so an image in use cannot be deleted).
 #pragma once
 
 #include <optional>
@@ -17,6 +18,8 @@ struct DesiredObjectRecord {
   std::string name;
   std::string document;  // canonical JSON
   std::int64_t generation = 0;
+  std::int64_t revision = 0;
+  std::string templateText;  // canonical JSON of the spec without replicas
   std::optional<std::string> imageName;
   std::optional<std::string> imageVersion;
   std::string appliedBy;

@@ -27,6 +27,12 @@ Result<std::vector<EventRecord>> EventRepository::list(const EventQuery& q) {
   return out;
 }
 
+Result<std::int64_t> EventRepository::newestId() {
+  auto rows = db_.query("SELECT COALESCE(MAX(id), 0) FROM events");
+  if (!rows) return fail(rows.error());
+  return rows->front().integer(0);
+}
+
 Result<std::int64_t> EventRepository::trim(std::int64_t keep) {
   return db_.execute(
       "DELETE FROM events WHERE id <= (SELECT COALESCE(MAX(id), 0) FROM events) - ?", {keep});

@@ -37,6 +37,8 @@ class EventRepository {
   Result<std::int64_t> append(const EventRecord& event);
   // Oldest first, ids > afterId.
   Result<std::vector<EventRecord>> list(const EventQuery& query);
+  // The newest event's id (0 when there is none).
+  Result<std::int64_t> newestId();
   // Keeps the newest `keep` events; returns how many were removed.
   Result<std::int64_t> trim(std::int64_t keep);
 

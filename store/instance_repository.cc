@@ -4,7 +4,7 @@ namespace stele::store {
 namespace {
 
 constexpr std::string_view kSelect =
-    "SELECT id, deployment, ordinal, generation, host, image_version, image_digest, signer_keys, "
+    "SELECT id, deployment, ordinal, revision, host, image_version, image_digest, signer_keys, "
     "addresses, state, state_since, reason, restarts, last_probe, created_at FROM instances";
 
 InstanceRecord fromRow(const Row& r) {
@@ -27,10 +27,10 @@ Result<void> expectOne(const Result<std::int64_t>& changed, const std::string& i
 
 Result<void> InstanceRepository::insert(const InstanceRecord& i) {
   auto done = db_.execute(
-      "INSERT INTO instances (id, deployment, ordinal, generation, host, image_version, "
+      "INSERT INTO instances (id, deployment, ordinal, revision, host, image_version, "
       "image_digest, signer_keys, addresses, state, state_since, reason, restarts, last_probe, "
       "created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-      {i.id, i.deployment, i.ordinal, i.generation, i.host, i.imageVersion, i.imageDigest,
+      {i.id, i.deployment, i.ordinal, i.revision, i.host, i.imageVersion, i.imageDigest,
        i.signerKeys, i.addresses, i.state, i.stateSinceMs, i.reason, i.restarts, i.lastProbe,
        i.createdAtMs});
   if (!done) return fail(done.error());

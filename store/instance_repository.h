@@ -17,7 +17,7 @@ struct InstanceRecord {
   std::string id;
   std::string deployment;
   std::int64_t ordinal = 0;
-  std::int64_t generation = 0;  // the deployment generation it was made from
+  std::int64_t revision = 0;  // the deployment revision (template) it was made from
   std::string host;
   std::string imageVersion;
   std::string imageDigest;  // manifest digest

@@ -1,30 +1,34 @@
-#include "api/server.h"
-
-#include <sys/stat.h>
+#include "cli/server_runner.h"
 
 #include <csignal>
 #include <cstdio>
-#include <filesystem>
+#include <memory>
 
 #include "api/dispatcher.h"
 #include "api/pistache_adapter.h"
 #include "api/router.h"
 #include "common/random.h"
 #include "hypervisor/libvirt_hypervisor.h"
+#include "scheduler/desired_state.h"
+#include "scheduler/event_log.h"
 #include "scheduler/host_inventory.h"
-#include "store/host_repository.h"
+#include "scheduler/reconciler.h"
+#include "scheduler/scripted_health_monitor.h"
 #include "store/blob_store.h"
 #include "store/database.h"
+#include "store/desired_repository.h"
 #include "store/file_io.h"
+#include "store/host_repository.h"
 #include "store/image_repository.h"
+#include "store/instance_repository.h"
 #include "store/key_repository.h"
 #include "store/token_repository.h"
 
-namespace stele::api {
+namespace stele::cli {
 namespace {
 
-Result<ListenOptions> parseListen(const ServerOptions& options) {
-  ListenOptions listen;
+Result<api::ListenOptions> parseListen(const ServerOptions& options) {
+  api::ListenOptions listen;
   auto colon = options.listen.rfind(':');
   if (colon == std::string::npos || colon == 0) {
     return fail(ErrorKind::InvalidArgument, "listen_invalid", "--listen must be HOST:PORT");
@@ -47,73 +51,65 @@ Result<ListenOptions> parseListen(const ServerOptions& options) {
   return listen;
 }
 
-// On first start (no token at all), issues the admin token and writes it to
-// DATA/admin.token with mode 0600. The token is never printed.
-Result<void> bootstrapAdminToken(TokenService& tokens, const std::string& dataDir) {
-  auto empty = tokens.empty();
-  if (!empty) return fail(empty.error());
-  if (!*empty) return {};
-  auto issued = tokens.issue(Role::Admin, {"*"}, "bootstrap admin token");
-  if (!issued) return fail(issued.error());
-  std::string path = dataDir + "/admin.token";
-  if (auto r = store::writeFileAtomically(path, issued->secret + "\n", 0600); !r) return r;
-  std::fprintf(stderr, "stele: first start: admin token written to %s (mode 0600)\n", path.c_str());
-  return {};
+int failed(const Error& error, int code = 1) {
+  std::fprintf(stderr, "stele server: %s\n", error.message.c_str());
+  return code;
 }
 
 }  // namespace
 
 int runServer(const ServerOptions& options) {
   auto listen = parseListen(options);
-  if (!listen) {
-    std::fprintf(stderr, "stele server: %s\n", listen.error().message.c_str());
-    return 2;
-  }
-  if (auto r = store::makeDirectories(options.dataDir, 0700); !r) {
-    std::fprintf(stderr, "stele server: %s\n", r.error().message.c_str());
-    return 1;
-  }
+  if (!listen) return failed(listen.error(), 2);
+  if (auto r = scheduler::validateHostUriPolicy(options.hostUris); !r) return failed(r.error(), 2);
+  if (auto r = store::makeDirectories(options.dataDir, 0700); !r) return failed(r.error());
   auto db = store::Database::open(options.dataDir + "/stele.db");
-  if (!db) {
-    std::fprintf(stderr, "stele server: %s\n", db.error().message.c_str());
-    return 1;
-  }
+  if (!db) return failed(db.error());
   SystemClock clock;
   SystemRandom random;
   store::TokenRepository tokenRepo(**db);
   store::KeyRepository keyRepo(**db);
   store::ImageRepository imageRepo(**db);
   auto blobs = store::BlobStore::open(options.dataDir, **db, clock, random);
-  if (!blobs) {
-    std::fprintf(stderr, "stele server: %s\n", blobs.error().message.c_str());
-    return 1;
-  }
+  if (!blobs) return failed(blobs.error());
   images::Registry registry(imageRepo, keyRepo, **blobs, clock, options.blobLimits);
+  store::DesiredRepository desiredRepo(**db);
+  store::InstanceRepository instanceRepo(**db);
+  registry.setDeleteGuard([&](const std::string& name, const std::string& version) -> Result<void> {
+    auto users = desiredRepo.deploymentsUsing(name, version);
+    if (!users) return fail(users.error());
+    if (!users->empty()) {
+      return fail(ErrorKind::Conflict, "image_in_use",
+                  name + ":" + version + " is used by deployment " + users->front());
+    }
+    return {};
+  });
   images::TrustStore trust(keyRepo, clock);
-  TokenService tokens(tokenRepo, clock, random);
+  api::TokenService tokens(tokenRepo, clock, random);
   store::HostRepository hostRepo(**db);
   hypervisor::LibvirtHypervisor hypervisor(clock);
   scheduler::HostInventory hosts(hostRepo, hypervisor, clock, options.dataDir + "/instances",
                                  options.hostUris);
-  if (auto r = hosts.connectAll(); !r) {
-    std::fprintf(stderr, "stele server: %s\n", r.error().message.c_str());
-    return 1;
+  if (auto r = hosts.connectAll(); !r) return failed(r.error());
+  scheduler::DesiredState desired(**db, registry, hosts, clock);
+  scheduler::EventLog events(**db, clock);
+  std::unique_ptr<scheduler::HealthMonitor> health;
+  if (!options.testHealthDir.empty()) {
+    health = std::make_unique<scheduler::ScriptedHealthMonitor>(options.testHealthDir);
   }
-  Metrics metrics;
-  Services services{registry, trust, **blobs, tokens, hosts, metrics, clock, options.apiLimits};
-  if (auto r = bootstrapAdminToken(tokens, options.dataDir); !r) {
-    std::fprintf(stderr, "stele server: %s\n", r.error().message.c_str());
-    return 1;
-  }
+  scheduler::Reconciler reconciler(**db, desired, registry, **blobs, hypervisor, events, clock,
+                                   random, health.get(), options.reconciler);
+  desired.onChange([&reconciler] { reconciler.wake(); });
+  api::Metrics metrics;
+  api::Services services{registry, trust,      **blobs, tokens,       hosts,
+                         desired,  reconciler, events,  instanceRepo, hypervisor,
+                         metrics,  clock,      options.apiLimits};
+  if (auto r = api::bootstrapAdminToken(tokens, options.dataDir); !r) return failed(r.error());
+  if (auto r = reconciler.recover(); !r) return failed(r.error());
 
-  Router router;
-  addSystemRoutes(router, services);
-  addTokenRoutes(router, services);
-  addKeyRoutes(router, services);
-  addBlobRoutes(router, services);
-  addImageRoutes(router, services);
-  addHostRoutes(router, services);
-  Dispatcher dispatcher(router, services);
+  api::Router router;
+  api::addAllRoutes(router, services);
+  api::Dispatcher dispatcher(router, services);
 
   sigset_t signals;
   sigemptyset(&signals);
@@ -122,20 +118,19 @@ int runServer(const ServerOptions& options) {
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
   std::signal(SIGPIPE, SIG_IGN);
 
-  auto endpoint = HttpEndpoint::start(*listen, dispatcher);
-  if (!endpoint) {
-    std::fprintf(stderr, "stele server: %s\n", endpoint.error().message.c_str());
-    return 1;
-  }
+  auto endpoint = api::HttpEndpoint::start(*listen, dispatcher);
+  if (!endpoint) return failed(endpoint.error());
   std::printf("stele server listening on %s://%s:%u (data %s)\n",
               listen->tlsCert.empty() ? "http" : "https", listen->host.c_str(),
               static_cast<unsigned>((*endpoint)->port()), options.dataDir.c_str());
   std::fflush(stdout);
+  reconciler.start();
   int received = 0;
   sigwait(&signals, &received);
   std::fprintf(stderr, "stele server: signal %d, shutting down\n", received);
   (*endpoint)->stop();
+  reconciler.stop();
   return 0;
 }
 
-}  // namespace stele::api
+}  // namespace stele::cli

@@ -1,0 +1,34 @@
+#include "scheduler/event_log.h"
+
+namespace stele::scheduler {
+
+Result<std::int64_t> EventLog::record(store::EventRecord event) {
+  event.atMs = clock_.nowMs();
+  auto id = repo_.append(event);
+  if (!id) return id;
+  {
+    std::lock_guard lock(mutex_);
+    lastId_ = std::max(lastId_, *id);
+    if (++sinceTrim_ >= 1000) {
+      sinceTrim_ = 0;
+      (void)repo_.trim(retain_);
+    }
+  }
+  changed_.notify_all();
+  return id;
+}
+
+std::int64_t EventLog::lastId() {
+  std::lock_guard lock(mutex_);
+  if (lastId_ < 0) lastId_ = repo_.newestId().value_or(0);
+  return lastId_;
+}
+
+std::int64_t EventLog::waitAfter(std::int64_t afterId, std::chrono::milliseconds timeout) {
+  (void)lastId();
+  std::unique_lock lock(mutex_);
+  changed_.wait_for(lock, timeout, [&] { return lastId_ > afterId; });
+  return lastId_;
+}
+
+}  // namespace stele::scheduler

@@ -1,0 +1,501 @@
+#include "scheduler/reconciler.h"
+
+#include <chrono>
+#include <nlohmann/json.hpp>
+
+#include "common/crashpoint.h"
+#include "scheduler/instance_config.h"
+#include "scheduler/instance_state.h"
+#include "store/host_repository.h"
+#include "store/instance_repository.h"
+
+namespace stele::scheduler {
+namespace {
+
+std::map<std::string, std::string> labelMap(const std::vector<std::string>& labels) {
+  std::map<std::string, std::string> out;
+  for (const auto& label : labels) {
+    auto eq = label.find('=');
+    if (eq != std::string::npos) out[label.substr(0, eq)] = label.substr(eq + 1);
+  }
+  return out;
+}
+
+bool selects(const std::map<std::string, std::string>& selector,
+             const std::map<std::string, std::string>& labels) {
+  for (const auto& [key, value] : selector) {
+    auto it = labels.find(key);
+    if (it == labels.end() || it->second != value) return false;
+  }
+  return true;
+}
+
+std::string firstAddress(const store::InstanceRecord& r) {
+  auto parsed = nlohmann::json::parse(r.addresses, nullptr, false);
+  if (!parsed.is_object() || parsed.empty()) return "";
+  return parsed.begin()->is_string() ? parsed.begin()->get<std::string>() : "";
+}
+
+const PlanDeployment* findDeployment(const ReconcileSnapshot& s, const std::string& name) {
+  for (const auto& d : s.deployments) {
+    if (d.name == name) return &d;
+  }
+  return nullptr;
+}
+
+}  // namespace
+
+Reconciler::Reconciler(store::Database& db, DesiredState& desired, images::Registry& registry,
+                       store::BlobStore& blobs, hypervisor::Hypervisor& hypervisor,
+                       EventLog& events, const Clock& clock, Random& random,
+                       HealthMonitor* health, ReconcilerOptions options)
+    : db_(db),
+      desired_(desired),
+      registry_(registry),
+      blobs_(blobs),
+      hypervisor_(hypervisor),
+      events_(events),
+      clock_(clock),
+      random_(random),
+      health_(health),
+      options_(options) {}
+
+Reconciler::~Reconciler() { stop(); }
+
+void Reconciler::note(const std::string& type, const std::string& reason,
+                      const std::string& deployment, const std::string& instance,
+                      const std::string& message) {
+  store::EventRecord event;
+  event.type = type;
+  event.reason = reason;
+  event.objectKind = instance.empty() ? "Deployment" : "Instance";
+  event.objectName = instance.empty() ? deployment : instance;
+  event.deployment = deployment;
+  event.instance = instance;
+  event.message = message;
+  if (auto r = events_.record(event); !r) {
+    std::fprintf(stderr, "stele: event not stored: %s\n", r.error().message.c_str());
+  }
+}
+
+Result<void> Reconciler::recover() {
+  store::InstanceRepository repo(db_);
+  auto open = repo.openOperations();
+  if (!open) return fail(open.error());
+  for (const auto& op : *open) {
+    if (auto r = repo.finishOperation(op.id, "interrupted by a server restart", clock_.nowMs());
+        !r) {
+      return r;
+    }
+    note("Normal", "Resuming", "", op.instanceId,
+         op.action + " of " + op.instanceId + " on " + op.host +
+             " was interrupted by a restart; the reconciler finishes or rolls it back");
+  }
+  return {};
+}
+
+Result<ReconcileSnapshot> Reconciler::snapshot() {
+  ReconcileSnapshot s;
+  s.nowMs = clock_.nowMs();
+  auto deployments = desired_.deployments();
+  if (!deployments) return fail(deployments.error());
+  auto networks = desired_.networks();
+  if (!networks) return fail(networks.error());
+  std::map<std::string, images::Manifest> manifests;
+  for (auto& stored : *deployments) {
+    PlanDeployment d;
+    d.name = stored.record.name;
+    d.revision = stored.record.revision;
+    d.spec = std::move(stored.deployment);
+    std::string version = stored.record.imageVersion.value_or(d.spec.image.version);
+    d.spec.image.version = version;
+    std::string key = d.spec.image.name + ":" + version;
+    if (manifests.count(key) == 0) {
+      auto v = registry_.getVersion(d.spec.image.name, version);
+      if (v) manifests[key] = v->manifest;
+    }
+    auto m = manifests.find(key);
+    d.vcpus = d.spec.vcpus.value_or(m != manifests.end() ? m->second.vcpus : 1);
+    d.memoryMiB = d.spec.memoryMiB.value_or(m != manifests.end() ? m->second.memoryMiB : 64);
+    s.deployments.push_back(std::move(d));
+  }
+  store::InstanceRepository instances(db_);
+  auto records = instances.list();
+  if (!records) return fail(records.error());
+  s.instances = std::move(*records);
+  store::HostRepository hostRepo(db_);
+  auto hosts = hostRepo.list();
+  if (!hosts) return fail(hosts.error());
+  for (const auto& h : *hosts) {
+    PlanHost host;
+    host.candidate.name = h.name;
+    host.candidate.draining = h.draining;
+    host.candidate.accel =
+        h.accel == "qemu" ? hypervisor::Acceleration::Qemu : hypervisor::Acceleration::Kvm;
+    host.candidate.labels = labelMap(h.labels);
+    for (const auto& n : *networks) {
+      if (selects(n.network.hostSelector, host.candidate.labels)) {
+        host.candidate.networks.insert(n.record.name);
+      }
+    }
+    auto status = hypervisor_.hostStatus(h.name);
+    host.reachable = status && status->reachability == hypervisor::HostReachability::Reachable;
+    host.unreachableSinceMs = status ? status->sinceUnix * 1000 : s.nowMs;
+    if (host.reachable) {
+      auto listed = hypervisor_.listInstances(h.name);
+      auto resources = hypervisor_.hostResources(h.name);
+      if (!listed || !resources) {
+        host.reachable = false;
+      } else {
+        for (auto& info : *listed) host.domains[info.metadata.instanceId] = std::move(info);
+        host.candidate.cpus = resources->cpus;
+        host.candidate.memoryMiB = resources->memoryMiB;
+        host.candidate.allocatedVcpus = resources->allocatedVcpus;
+        host.candidate.allocatedMemoryMiB = resources->allocatedMemoryMiB;
+      }
+    }
+    host.candidate.up = host.reachable;
+    s.hosts[h.name] = std::move(host);
+  }
+  for (const auto& r : s.instances) {
+    auto host = s.hosts.find(r.host);
+    if (host != s.hosts.end() && state::occupiesSlot(r.state)) {
+      host->second.candidate.instancesOf[r.deployment] += 1;
+    }
+  }
+  if (health_ != nullptr) {
+    std::vector<HealthTarget> targets;
+    for (const auto& r : s.instances) {
+      if (r.state != state::kStarting && r.state != state::kAvailable) continue;
+      const PlanDeployment* d = findDeployment(s, r.deployment);
+      if (d == nullptr || d->spec.healthCheck.kind == HealthCheckRequest::Kind::None) continue;
+      std::string address = d->spec.healthCheck.targetAddress
+                                ? formatIpv4(*d->spec.healthCheck.targetAddress)
+                                : firstAddress(r);
+      targets.push_back({r.id, r.host, d->spec.healthCheck, address, r.createdAtMs});
+    }
+    s.health = health_->reports(targets, s.nowMs);
+  }
+  return s;
+}
+
+Result<ReconcilePlan> Reconciler::preview(const std::vector<PlanDeployment>& overlay,
+                                          const std::vector<NetworkResource>& networks) {
+  std::lock_guard pass(passMutex_);
+  auto s = snapshot();
+  if (!s) return fail(s.error());
+  for (auto& [name, host] : s->hosts) {
+    for (const auto& n : networks) {
+      if (selects(n.hostSelector, host.candidate.labels)) host.candidate.networks.insert(n.meta.name);
+    }
+  }
+  for (const auto& d : overlay) {
+    bool replaced = false;
+    for (auto& existing : s->deployments) {
+      if (existing.name == d.name) {
+        existing = d;
+        replaced = true;
+      }
+    }
+    if (!replaced) s->deployments.push_back(d);
+  }
+  SeededRandom random(1);  // a preview must not consume the real random sequence
+  return planReconcile(*s, options_.settings, random);
+}
+
+Result<PassResult> Reconciler::runOnce() {
+  std::lock_guard pass(passMutex_);
+  auto started = std::chrono::steady_clock::now();
+  auto s = snapshot();
+  if (!s) return fail(s.error());
+  auto plan = planReconcile(*s, options_.settings, random_);
+  PassResult result;
+  result.wakeAtMs = plan.wakeAtMs;
+  for (const auto& step : plan.steps) {
+    if (auto r = execute(step, *s); r) {
+      ++result.stepsDone;
+    } else {
+      ++result.stepsFailed;
+      note("Warning", "StepFailed", step.deployment, step.instanceId, r.error().message);
+    }
+  }
+  std::map<std::string, DeploymentCondition> conditions;
+  for (const auto& c : plan.conditions) conditions[c.deployment] = c;
+  for (const auto& [name, c] : conditions) {
+    std::string key = c.reason + ": " + c.message.substr(0, c.message.find("; next try"));
+    if (lastConditionNoted_[name] != key) {
+      lastConditionNoted_[name] = key;
+      note("Warning", c.reason, name, "", c.message);
+    }
+  }
+  for (auto it = lastConditionNoted_.begin(); it != lastConditionNoted_.end();) {
+    it = conditions.count(it->first) ? std::next(it) : lastConditionNoted_.erase(it);
+  }
+  result.durationUs = std::chrono::duration_cast<std::chrono::microseconds>(
+                          std::chrono::steady_clock::now() - started)
+                          .count();
+  std::lock_guard lock(mutex_);
+  conditions_ = std::move(conditions);
+  stats_.passes += 1;
+  stats_.lastPassUs = static_cast<std::uint64_t>(result.durationUs);
+  stats_.totalPassUs += static_cast<std::uint64_t>(result.durationUs);
+  return result;
+}
+
+Result<void> Reconciler::execute(const Step& step, const ReconcileSnapshot& snapshot) {
+  switch (step.kind) {
+    case Step::Kind::Provision:
+      return provision(step, snapshot);
+    case Step::Kind::Destroy:
+      return destroy(step);
+    case Step::Kind::SetState:
+      return setState(step);
+    case Step::Kind::Forget: {
+      store::InstanceRepository repo(db_);
+      return repo.remove(step.instanceId);
+    }
+  }
+  return {};
+}
+
+Result<void> Reconciler::provision(const Step& step, const ReconcileSnapshot& snapshot) {
+  const PlanDeployment* d = findDeployment(snapshot, step.deployment);
+  if (d == nullptr) return {};
+  std::int64_t now = clock_.nowMs();
+  store::InstanceRecord record;
+  record.id = d->name + "-" + random_.hexBytes(3);
+  record.deployment = d->name;
+  record.ordinal = step.ordinal;
+  record.revision = d->revision;
+  record.host = step.host;
+  record.imageVersion = d->spec.image.version;
+  record.addresses = nlohmann::json(instanceAddresses(d->spec, step.ordinal)).dump();
+  record.state = std::string(state::kProvisioning);
+  record.stateSinceMs = now;
+  record.reason = step.reason;
+  record.restarts = step.restarts;
+  record.createdAtMs = now;
+  std::int64_t operation = 0;
+  auto intent = db_.transaction([&](store::Database& tx) -> Result<void> {
+    store::InstanceRepository repo(tx);
+    auto existing = repo.list(d->name);
+    if (!existing) return fail(existing.error());
+    for (const auto& old : *existing) {
+      if (old.ordinal == step.ordinal && old.state == state::kGone) {
+        if (auto r = repo.remove(old.id); !r) return r;
+      }
+    }
+    if (auto r = repo.insert(record); !r) return r;
+    auto op = repo.beginOperation("provision", record.id, step.host, now);
+    if (!op) return fail(op.error());
+    operation = *op;
+    return {};
+  });
+  if (!intent) return intent;
+  crashpoint("provision-intent");
+  store::InstanceRepository repo(db_);
+  auto failed = [&](const std::string& reason, const std::string& eventReason) -> Result<void> {
+    (void)repo.finishOperation(operation, "error: " + reason, clock_.nowMs());
+    (void)repo.setRestarts(record.id, record.restarts + 1);
+    (void)repo.setState(record.id, std::string(state::kGone), reason, clock_.nowMs());
+    {
+      std::lock_guard lock(mutex_);
+      stats_.provisionFailures += 1;
+    }
+    note("Warning", eventReason, d->name, record.id, record.id + ": " + reason);
+    return {};
+  };
+  // Verify at deploy: today's trust store, blobs re-hashed.
+  auto image = desired_.resolveImage(ImageRequest{d->spec.image.name, d->spec.image.version, ""});
+  if (!image) return failed("deploy gate refused " + d->spec.image.text() + ": " +
+                                image.error().message,
+                            "ProvisionRefused");
+  std::map<std::string, NetworkResource> networks;
+  auto stored = desired_.networks();
+  if (!stored) return fail(stored.error());
+  for (auto& n : *stored) networks[n.record.name] = n.network;
+  std::vector<std::string> libvirtNetworks;
+  for (const auto& nic : d->spec.interfaces) {
+    auto net = networks.find(nic.network);
+    if (net == networks.end()) return failed("network " + nic.network + " is gone", "ProvisionFailed");
+    hypervisor::NetworkSpec spec{libvirtNetworkName(nic.network), bridgeName(nic.network),
+                                 std::nullopt};
+    if (net->second.hostAddress) {
+      spec.hostAddress = hypervisor::HostAddress{formatIpv4(*net->second.hostAddress),
+                                                 net->second.cidr.length};
+    }
+    if (auto r = hypervisor_.ensureNetwork(step.host, spec); !r) {
+      return failed("network " + nic.network + " on " + step.host + ": " + r.error().message,
+                    "ProvisionFailed");
+    }
+    libvirtNetworks.push_back(spec.name);
+  }
+  const images::Manifest& manifest = image->manifest;
+  hypervisor::DomainSpec spec;
+  spec.instanceId = record.id;
+  spec.name = "stele-" + record.id;
+  spec.deployment = d->name;
+  spec.revision = "r" + std::to_string(d->revision);
+  spec.imageDigest = image->manifestDigest;
+  if (const auto* kernel = manifest.blob("kernel")) spec.kernelPath = blobs_.blobPath(kernel->digest);
+  if (const auto* initrd = manifest.blob("initrd")) spec.initrdPath = blobs_.blobPath(initrd->digest);
+  spec.cmdline = d->spec.cmdline.value_or(manifest.cmdline);
+  spec.memoryMiB = d->memoryMiB;
+  spec.vcpus = d->vcpus;
+  spec.networks = libvirtNetworks;
+  spec.config = renderInstanceConfig(d->spec, networks, manifest,
+                                     {record.id, image->version, step.ordinal});
+  auto made = hypervisor_.provision(step.host, spec);
+  if (!made) return failed("provision on " + step.host + ": " + made.error().message, "ProvisionFailed");
+  crashpoint("provision-done");
+  std::string signers;
+  for (const auto& k : image->signerKeys) signers += (signers.empty() ? "" : ",") + k;
+  auto done = db_.transaction([&](store::Database& tx) -> Result<void> {
+    store::InstanceRepository r(tx);
+    auto set = tx.execute("UPDATE instances SET image_digest = ?, signer_keys = ? WHERE id = ?",
+                          {image->manifestDigest, signers, record.id});
+    if (!set) return fail(set.error());
+    if (auto s = r.setState(record.id, std::string(state::kStarting), "domain started",
+                            clock_.nowMs());
+        !s) {
+      return s;
+    }
+    return r.finishOperation(operation, "ok", clock_.nowMs());
+  });
+  if (!done) return done;
+  {
+    std::lock_guard lock(mutex_);
+    stats_.provisions += 1;
+  }
+  note("Normal", "Provisioned", d->name, record.id,
+       record.id + " started on " + step.host + " (" + d->spec.image.text() + "): " + step.reason);
+  return {};
+}
+
+Result<void> Reconciler::destroy(const Step& step) {
+  store::InstanceRepository repo(db_);
+  std::int64_t operation = 0;
+  if (step.stray) {
+    auto op = repo.beginOperation("destroy", step.instanceId, step.host, clock_.nowMs());
+    if (!op) return fail(op.error());
+    operation = *op;
+  } else {
+    auto intent = db_.transaction([&](store::Database& tx) -> Result<void> {
+      store::InstanceRepository r(tx);
+      if (auto s = r.setState(step.instanceId, std::string(state::kDestroying), step.reason,
+                              clock_.nowMs());
+          !s) {
+        return s;
+      }
+      auto op = r.beginOperation("destroy", step.instanceId, step.host, clock_.nowMs());
+      if (!op) return fail(op.error());
+      operation = *op;
+      return {};
+    });
+    if (!intent) return intent;
+  }
+  crashpoint("destroy-intent");
+  auto gone = hypervisor_.destroy(step.host, step.instanceId);
+  if (!gone && gone.error().kind != ErrorKind::NotFound) {
+    (void)repo.finishOperation(operation, "error: " + gone.error().message, clock_.nowMs());
+    return fail(gone.error());
+  }
+  crashpoint("destroy-done");
+  auto after = db_.transaction([&](store::Database& tx) -> Result<void> {
+    store::InstanceRepository r(tx);
+    if (!step.stray) {
+      if (step.state.empty()) {
+        if (auto s = r.remove(step.instanceId); !s) return s;
+      } else {
+        if (auto s = r.setRestarts(step.instanceId, step.restarts); !s) return s;
+        if (auto s = r.setState(step.instanceId, step.state, step.reason, clock_.nowMs()); !s) {
+          return s;
+        }
+      }
+    }
+    return r.finishOperation(operation, "ok", clock_.nowMs());
+  });
+  if (!after) return after;
+  {
+    std::lock_guard lock(mutex_);
+    stats_.destroys += 1;
+  }
+  note(step.failure || step.stray ? "Warning" : "Normal",
+       step.stray ? "StrayDestroyed" : (step.failure ? "Replacing" : "Destroyed"), step.deployment,
+       step.instanceId, step.instanceId + " destroyed on " + step.host + ": " + step.reason);
+  return {};
+}
+
+Result<void> Reconciler::setState(const Step& step) {
+  store::InstanceRepository repo(db_);
+  if (step.state == state::kGone) {
+    if (auto r = repo.setRestarts(step.instanceId, step.restarts); !r) return r;
+  }
+  if (auto r = repo.setState(step.instanceId, step.state, step.reason, clock_.nowMs()); !r) {
+    return r;
+  }
+  std::string reason = step.state == state::kLost        ? "HostLost"
+                       : step.state == state::kGone      ? "InstanceFailed"
+                       : step.state == state::kAvailable ? "Available"
+                                                         : "Adopted";
+  bool warning = step.state == state::kLost || step.state == state::kGone;
+  note(warning ? "Warning" : "Normal", reason, step.deployment, step.instanceId,
+       step.instanceId + " is " + step.state + ": " + step.reason);
+  return {};
+}
+
+void Reconciler::start() {
+  auto subscribed = hypervisor_.subscribe([this](const hypervisor::Event&) { wake(); });
+  if (subscribed) subscription_ = *subscribed;
+  thread_ = std::thread([this] { loop(); });
+}
+
+void Reconciler::stop() {
+  {
+    std::lock_guard lock(mutex_);
+    if (stopping_ && !thread_.joinable()) return;
+    stopping_ = true;
+  }
+  wakeUp_.notify_all();
+  if (thread_.joinable()) thread_.join();
+  if (subscription_) {
+    (void)hypervisor_.unsubscribe(*subscription_);
+    subscription_.reset();
+  }
+}
+
+void Reconciler::wake() {
+  {
+    std::lock_guard lock(mutex_);
+    woken_ = true;
+  }
+  wakeUp_.notify_all();
+}
+
+void Reconciler::loop() {
+  for (;;) {
+    auto pass = runOnce();
+    if (!pass) std::fprintf(stderr, "stele: reconcile pass failed: %s\n", pass.error().message.c_str());
+    std::int64_t waitMs = options_.backstopMs;
+    if (pass && pass->stepsDone > 0) waitMs = 0;
+    if (pass && pass->wakeAtMs) {
+      waitMs = std::min(waitMs, std::max<std::int64_t>(0, *pass->wakeAtMs - clock_.nowMs()));
+    }
+    std::unique_lock lock(mutex_);
+    wakeUp_.wait_for(lock, std::chrono::milliseconds(waitMs), [this] { return woken_ || stopping_; });
+    if (stopping_) return;
+    woken_ = false;
+  }
+}
+
+ReconcilerStats Reconciler::stats() const {
+  std::lock_guard lock(mutex_);
+  return stats_;
+}
+
+std::map<std::string, DeploymentCondition> Reconciler::conditions() const {
+  std::lock_guard lock(mutex_);
+  return conditions_;
+}
+
+}  // namespace stele::scheduler
