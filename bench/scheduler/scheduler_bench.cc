@@ -16,6 +16,7 @@
 #include "common/random.h"
 #include "hypervisor/memory_hypervisor.h"
 #include "scheduler/placement.h"
+#include "tests/hypervisor/test_specs.h"
 
 namespace {
 
@@ -140,14 +141,7 @@ HypervisorFigures memoryHypervisorCost(int rounds) {
   std::uint64_t delivered = 0;
   (void)hv.subscribe([&](const hypervisor::Event&) { ++delivered; });
   (void)hv.connectHost({"h1", "memory://h1", hypervisor::Acceleration::Kvm, "/srv/stele"});
-  hypervisor::DomainSpec spec;
-  spec.deployment = "web";
-  spec.revision = "1";
-  spec.imageDigest = "sha256:" + std::string(64, 'a');
-  spec.kernelPath = "/srv/blobs/kernel";
-  spec.cmdline = "console=ttyS0";
-  spec.memoryMiB = 64;
-  spec.vcpus = 1;
+  hypervisor::DomainSpec spec = hypervisor::testing::validDomainSpec();
   const auto start = SteadyClock::now();
   for (int i = 0; i < rounds; ++i) {
     spec.instanceId = "i-" + std::to_string(i);
