@@ -16,6 +16,7 @@
 #include "hypervisor/memory_hypervisor.h"
 #include "tests/hypervisor/event_recorder.h"
 #include "tests/hypervisor/scratch_dir.h"
+#include "tests/hypervisor/test_driver_host.h"
 #include "tests/hypervisor/test_specs.h"
 
 namespace stele::hypervisor {
@@ -24,11 +25,8 @@ namespace {
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
 using testing::EventRecorder;
+using testing::hostXmlPath;
 using testing::ScratchDir;
-
-std::string hostXmlPath(const std::string& name) {
-  return std::string(STELE_SOURCE_DIR) + "/tests/hypervisor/hosts/" + name + ".xml";
-}
 
 // The integer between <tag> and </tag> in a host XML: the memory hypervisor gets the same
 // capacity as the test driver reads from the same file.
@@ -78,11 +76,9 @@ class HypervisorContract : public ::testing::TestWithParam<Implementation> {
  protected:
   void SetUp() override {
     ASSERT_FALSE(scratch_.path().empty());
-    blobs_ = scratch_.path() + "/blobs";
-    instances_ = scratch_.path() + "/instances";
-    fs::create_directories(blobs_);
-    std::ofstream(blobs_ + "/kernel") << "not really a kernel";
-    std::ofstream(blobs_ + "/initrd") << "not really an initrd";
+    const auto dirs = testing::writeFakeBlobs(scratch_.path());
+    blobs_ = dirs.blobs;
+    instances_ = dirs.instances;
     std::tie(hypervisor_, prepareHost_) = GetParam().make(clock_);
     ASSERT_TRUE(hypervisor_->subscribe(events_.handler()).has_value());
   }
@@ -92,21 +88,15 @@ class HypervisorContract : public ::testing::TestWithParam<Implementation> {
   // Connects host `name`, modelled on tests/hypervisor/hosts/NAME.xml.
   void connect(const std::string& name) {
     prepareHost_(name);
-    auto connected = hypervisor_->connectHost(
-        {name, "test://" + hostXmlPath(name), Acceleration::Qemu, instances_});
+    auto connected =
+        hypervisor_->connectHost({name, testing::hostUri(name), Acceleration::Qemu, instances_});
     ASSERT_TRUE(connected.has_value()) << connected.error().message;
     auto reachable = hypervisor_->awaitReachable(name, 10s);
     ASSERT_TRUE(reachable.has_value()) << reachable.error().message;
   }
 
   DomainSpec spec(const std::string& instance) {
-    auto spec = testing::validDomainSpec(instance);
-    spec.kernelPath = blobs_ + "/kernel";
-    spec.initrdPath = blobs_ + "/initrd";
-    spec.config = "role=web\n";
-    spec.memoryMiB = 256;
-    spec.vcpus = 1;
-    return spec;
+    return testing::specBootingFakeBlobs(instance, {blobs_, instances_});
   }
 
   std::optional<Event> waitFor(EventKind kind, const std::string& instance) {
@@ -328,8 +318,7 @@ TEST_P(HypervisorContract, HostIsRegisteredOnceAndForgottenOnDisconnect) {
   ASSERT_TRUE(status.has_value());
   EXPECT_EQ(status->reachability, HostReachability::Reachable);
   EXPECT_EQ(
-      hypervisor_
-          ->connectHost({"small", "test://" + hostXmlPath("small"), Acceleration::Qemu, instances_})
+      hypervisor_->connectHost({"small", testing::hostUri("small"), Acceleration::Qemu, instances_})
           .error()
           .code,
       "host_exists");

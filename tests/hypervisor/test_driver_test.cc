@@ -13,6 +13,7 @@
 #include "hypervisor/libvirt_hypervisor.h"
 #include "tests/hypervisor/event_recorder.h"
 #include "tests/hypervisor/scratch_dir.h"
+#include "tests/hypervisor/test_driver_host.h"
 #include "tests/hypervisor/test_specs.h"
 
 namespace stele::hypervisor {
@@ -21,21 +22,16 @@ namespace {
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
 using testing::EventRecorder;
+using testing::hostUri;
 using testing::ScratchDir;
-
-std::string hostUri(const std::string& name) {
-  return "test://" + std::string(STELE_SOURCE_DIR) + "/tests/hypervisor/hosts/" + name + ".xml";
-}
 
 class TestDriverHypervisor : public ::testing::Test {
  protected:
   void SetUp() override {
     ASSERT_FALSE(scratch_.path().empty());
-    blobs_ = scratch_.path() + "/blobs";
-    instances_ = scratch_.path() + "/instances";
-    fs::create_directories(blobs_);
-    std::ofstream(blobs_ + "/kernel") << "not really a kernel";
-    std::ofstream(blobs_ + "/initrd") << "not really an initrd";
+    const auto dirs = testing::writeFakeBlobs(scratch_.path());
+    blobs_ = dirs.blobs;
+    instances_ = dirs.instances;
     ASSERT_TRUE(hypervisor_.subscribe(events_.handler()).has_value());
   }
 
@@ -47,13 +43,7 @@ class TestDriverHypervisor : public ::testing::Test {
   }
 
   DomainSpec spec(const std::string& instance) {
-    auto spec = testing::validDomainSpec(instance);
-    spec.kernelPath = blobs_ + "/kernel";
-    spec.initrdPath = blobs_ + "/initrd";
-    spec.config = "role=web\n";
-    spec.memoryMiB = 256;
-    spec.vcpus = 1;
-    return spec;
+    return testing::specBootingFakeBlobs(instance, {blobs_, instances_});
   }
 
   ManualClock clock_{1'700'000'000};
