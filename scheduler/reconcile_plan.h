@@ -44,6 +44,10 @@ struct ReconcileSnapshot {
   std::vector<store::InstanceRecord> instances;
   std::map<std::string, PlanHost> hosts;  // every host in the inventory
   std::map<std::string, HealthReport> health;  // by instance id
+  // Instance ids this server began to provision: a Stele domain that no record owns is a stray
+  // (destroyed) only if it is one of these or belongs to a desired deployment; others (another
+  // control plane's, say) are left alone.
+  std::set<std::string> provisionedIds;
 };
 
 struct ReconcileSettings {

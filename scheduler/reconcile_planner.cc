@@ -170,6 +170,9 @@ class Planner {
       if (!host.reachable) continue;
       for (const auto& [id, info] : host.domains) {
         if (known.count(id) != 0) continue;
+        if (s_.provisionedIds.count(id) == 0 && deployments_.count(info.metadata.deployment) == 0) {
+          continue;
+        }
         Step step;
         step.kind = Step::Kind::Destroy;
         step.host = hostName;

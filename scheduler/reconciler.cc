@@ -123,6 +123,9 @@ Result<ReconcileSnapshot> Reconciler::snapshot() {
   auto records = instances.list();
   if (!records) return fail(records.error());
   s.instances = std::move(*records);
+  auto provisioned = instances.provisionedIds();
+  if (!provisioned) return fail(provisioned.error());
+  s.provisionedIds = std::move(*provisioned);
   store::HostRepository hostRepo(db_);
   auto hosts = hostRepo.list();
   if (!hosts) return fail(hosts.error());

@@ -127,6 +127,14 @@ Result<void> InstanceRepository::finishOperation(std::int64_t id, const std::str
   return {};
 }
 
+Result<std::set<std::string>> InstanceRepository::provisionedIds() {
+  auto rows = db_.query("SELECT DISTINCT instance_id FROM operations WHERE action = 'provision'");
+  if (!rows) return fail(rows.error());
+  std::set<std::string> out;
+  for (const auto& r : *rows) out.insert(r.text(0));
+  return out;
+}
+
 Result<std::vector<OperationRecord>> InstanceRepository::openOperations() {
   auto rows = db_.query(
       "SELECT id, action, instance_id, host, started_at FROM operations "

@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -68,6 +69,8 @@ class InstanceRepository {
                                       const std::string& host, std::int64_t atMs);
   Result<void> finishOperation(std::int64_t id, const std::string& outcome, std::int64_t atMs);
   Result<std::vector<OperationRecord>> openOperations();
+  // Every instance id this server has begun to provision (per the operation log).
+  Result<std::set<std::string>> provisionedIds();
 
  private:
   Database& db_;
