@@ -82,8 +82,7 @@ std::optional<std::string> readName(std::span<const std::uint8_t> m, std::size_t
     }
     if (at + 1 + length > m.size() || name.size() + length + 1 > 255) return std::nullopt;
     if (!name.empty()) name += '.';
-    for (std::size_t i = 0; i < length; ++i)
-      name += static_cast<char>(std::tolower(m[at + 1 + i]));
+    for (std::size_t i = 0; i < length; ++i) name += static_cast<char>(std::tolower(m[at + 1 + i]));
     at += 1 + length;
   }
   return std::nullopt;
@@ -140,9 +139,9 @@ Result<DnsProbeQuery> buildDnsProbeQuery(const DnsCheck& check, std::uint16_t id
   query.id = id;
   auto type = typeCode(check.type);
   if (!type)
-    return fail(ErrorKind::InvalidArgument, "health_dns_type",
-                "healthCheck.dns.type: '" + check.type +
-                    "' is not one of A, AAAA, CNAME, NS, TXT, SOA");
+    return fail(
+        ErrorKind::InvalidArgument, "health_dns_type",
+        "healthCheck.dns.type: '" + check.type + "' is not one of A, AAAA, CNAME, NS, TXT, SOA");
   query.type = *type;
   query.name = lowerNoFinalDot(check.name);
   if (check.name.empty())

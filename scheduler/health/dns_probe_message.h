@@ -16,9 +16,9 @@ namespace stele::scheduler::health {
 struct DnsProbeQuery {
   std::uint16_t id = 0;
   std::uint16_t type = 0;
-  std::string name;                   // lowercase, no final dot ("" = the root)
-  std::vector<std::uint8_t> expect;   // normalised expected value (empty = any answer)
-  std::vector<std::uint8_t> wire;     // the query message
+  std::string name;                  // lowercase, no final dot ("" = the root)
+  std::vector<std::uint8_t> expect;  // normalised expected value (empty = any answer)
+  std::vector<std::uint8_t> wire;    // the query message
 };
 
 // Refuses a name that is not a DNS name, an unsupported type (A, AAAA, CNAME, NS, TXT, SOA

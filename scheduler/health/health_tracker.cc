@@ -32,8 +32,8 @@ std::int64_t HealthTracker::nextProbeAtMs(std::int64_t nowMs) const {
   if (!anySent_)
     due = startedAtMs_ + spec_.initialDelayMs;
   else if (inFlight_)
-    due = std::max(lastSentAtMs_ + spec_.periodMs,
-                   lastSentAtMs_ + spec_.timeoutMs + kResultGraceMs);
+    due =
+        std::max(lastSentAtMs_ + spec_.periodMs, lastSentAtMs_ + spec_.timeoutMs + kResultGraceMs);
   else
     due = std::max(lastSentAtMs_ + spec_.periodMs, lastResultAtMs_);
   return std::max(due, nowMs);
@@ -79,8 +79,7 @@ OutcomeEffect HealthTracker::count(bool ok, std::int64_t atMs, const std::string
   if (ok) {
     ++status_.consecutiveSuccesses;
     status_.consecutiveFailures = 0;
-    if (before != HealthState::Healthy &&
-        status_.consecutiveSuccesses >= spec_.successThreshold) {
+    if (before != HealthState::Healthy && status_.consecutiveSuccesses >= spec_.successThreshold) {
       moveTo(HealthState::Healthy, atMs);
       if (!status_.firstHealthyAtMs) status_.firstHealthyAtMs = atMs;
     }
@@ -88,8 +87,8 @@ OutcomeEffect HealthTracker::count(bool ok, std::int64_t atMs, const std::string
     ++status_.consecutiveFailures;
     status_.consecutiveSuccesses = 0;
     bool overThreshold = status_.consecutiveFailures >= spec_.failureThreshold;
-    bool mayFail = before == HealthState::Healthy ||
-                   (before == HealthState::Starting && startupOver(atMs));
+    bool mayFail =
+        before == HealthState::Healthy || (before == HealthState::Starting && startupOver(atMs));
     if (overThreshold && mayFail) {
       moveTo(HealthState::Unhealthy, atMs);
       if (!status_.failedThreshold) {

@@ -27,8 +27,8 @@ const char* healthStateName(HealthState state);
 
 struct ProbeOutcome {
   bool ok = false;
-  std::int64_t atMs = 0;  // when the result arrived
-  std::string detail;     // as the prober said it ("http 503", "timeout after 500 ms")
+  std::int64_t atMs = 0;     // when the result arrived
+  std::string detail;        // as the prober said it ("http 503", "timeout after 500 ms")
   bool proberFault = false;  // the prober's own failure (no socket, no netns): counts neither way
 };
 

@@ -221,8 +221,10 @@ class ProbeLoop::Engine {
         a.sent += static_cast<std::size_t>(n);
       }
       a.phase = Active::Phase::Reading;
+      // The answer cannot be there yet unless this very event said so: save a recv.
+      if (!(events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR))) return;
     }
-    readHttp(slot);
+    if (events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)) readHttp(slot);
   }
 
   void readHttp(std::uint32_t slot) {
@@ -261,12 +263,11 @@ class ProbeLoop::Engine {
       if (n < 0 && errno == EAGAIN) return;
       if (n < 0) {
         int error = errno;
-        finish(slot, false, error == ECONNREFUSED ? "dns port unreachable" : errnoDetail("dns", error),
-               false);
+        finish(slot, false,
+               error == ECONNREFUSED ? "dns port unreachable" : errnoDetail("dns", error), false);
         return;
       }
-      DnsReplyCheck check =
-          checkDnsProbeReply(a.job.dns, {buffer, static_cast<std::size_t>(n)});
+      DnsReplyCheck check = checkDnsProbeReply(a.job.dns, {buffer, static_cast<std::size_t>(n)});
       if (check.verdict != DnsReplyVerdict::NotOurs) {
         finish(slot, check.verdict == DnsReplyVerdict::Ok, check.detail, false);
         return;
@@ -354,7 +355,8 @@ void ProbeLoop::run() {
   std::string failure;
   if (!netnsPath_.empty()) {
     int fd = open(netnsPath_.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0 || setns(fd, CLONE_NEWNET) != 0) failure = "prober: cannot enter netns " + netnsName_;
+    if (fd < 0 || setns(fd, CLONE_NEWNET) != 0)
+      failure = "prober: cannot enter netns " + netnsName_;
     if (fd >= 0) close(fd);
   }
   int epollFd = failure.empty() ? epoll_create1(EPOLL_CLOEXEC) : -1;

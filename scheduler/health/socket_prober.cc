@@ -26,8 +26,7 @@ bool validPort(int port) { return port > 0 && port < 65536; }
 // Fills `job` from the request, or says why the request cannot be probed.
 std::string prepare(const ProbeRequest& request, ProbeJob& job) {
   in_addr address{};
-  if (inet_pton(AF_INET, request.address.c_str(), &address) != 1)
-    return "prober: bad address";
+  if (inet_pton(AF_INET, request.address.c_str(), &address) != 1) return "prober: bad address";
   if (!request.netns.empty() && !validNetnsName(request.netns)) return "prober: bad netns name";
   if (request.timeoutMs <= 0 || request.timeoutMs > kMaxTimeoutMs)
     return "prober: timeout out of range";

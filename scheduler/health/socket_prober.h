@@ -17,7 +17,7 @@ namespace stele::scheduler::health {
 class ProbeLoop;
 
 struct SocketProberOptions {
-  std::size_t maxInFlightPerLoop = 512;  // sockets open at once per namespace
+  std::size_t maxInFlightPerLoop = 512;       // sockets open at once per namespace
   std::string netnsDirectory = "/run/netns";  // where `ip netns add` puts its handles
 };
 

@@ -112,8 +112,8 @@ TEST(HealthTracker, FollowsThresholdsStartupAndRecoveryTable) {
       ProbeOutcome outcome{step.outcome == 'o', step.atMs + 1, "d", step.outcome == 'p'};
       tracker.recordOutcome(probe, outcome);
       const HealthStatus& s = tracker.status();
-      EXPECT_EQ(s.state, step.state) << c.name << ", step " << i << ": "
-                                     << healthStateName(s.state);
+      EXPECT_EQ(s.state, step.state)
+          << c.name << ", step " << i << ": " << healthStateName(s.state);
       EXPECT_EQ(s.failedThreshold, step.failed) << c.name << ", step " << i;
       EXPECT_EQ(s.consecutiveFailures, step.failures) << c.name << ", step " << i;
     }
@@ -226,8 +226,7 @@ TEST(HealthTracker, IgnoresOutcomesOfOtherProbesAndDuplicates) {
 TEST(HealthTracker, SaysWhenAnOutcomeChangedTheState) {
   HealthTracker tracker(spec(2), 0);
   EXPECT_EQ(tracker.recordOutcome(tracker.probeSent(0), ok(1)), OutcomeEffect::Counted);
-  EXPECT_EQ(tracker.recordOutcome(tracker.probeSent(200), ok(201)),
-            OutcomeEffect::StateChanged);
+  EXPECT_EQ(tracker.recordOutcome(tracker.probeSent(200), ok(201)), OutcomeEffect::StateChanged);
   EXPECT_EQ(tracker.recordOutcome(tracker.probeSent(400), ok(401)), OutcomeEffect::Counted);
 }
 

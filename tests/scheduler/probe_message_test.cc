@@ -19,8 +19,9 @@ TEST(HttpProbeMessage, BuildsAGetWithHostAndConnectionClose) {
 }
 
 TEST(HttpProbeMessage, RefusesPathsThatCouldSmuggleBytes) {
-  for (std::string path : std::vector<std::string>{"", "healthz", "/a b", "/a\r\nX: y", std::string("/a\0b", 4),
-                           "/" + std::string(1024, 'a')}) {
+  for (std::string path :
+       std::vector<std::string>{"", "healthz", "/a b", "/a\r\nX: y", std::string("/a\0b", 4),
+                                "/" + std::string(1024, 'a')}) {
     auto request = buildHttpProbeRequest("10.0.0.1", 80, path);
     ASSERT_FALSE(request) << path;
     EXPECT_NE(request.error().message.find("healthCheck.http.path"), std::string::npos);
@@ -77,8 +78,18 @@ Bytes reply(const DnsProbeQuery& q, std::uint8_t flags2, std::uint8_t flags3, in
 
 // An answer record owned by the question's name (pointer to offset 12).
 Bytes record(std::uint16_t type, const Bytes& data) {
-  Bytes r = {0xc0, 12, static_cast<std::uint8_t>(type >> 8), static_cast<std::uint8_t>(type),
-             0, 1, 0, 0, 0, 60, 0, static_cast<std::uint8_t>(data.size())};
+  Bytes r = {0xc0,
+             12,
+             static_cast<std::uint8_t>(type >> 8),
+             static_cast<std::uint8_t>(type),
+             0,
+             1,
+             0,
+             0,
+             0,
+             60,
+             0,
+             static_cast<std::uint8_t>(data.size())};
   r.insert(r.end(), data.begin(), data.end());
   return r;
 }
@@ -87,8 +98,8 @@ constexpr std::uint8_t kAnswer = 0x84;  // QR, AA
 
 TEST(DnsProbeMessage, BuildsOneQuestionQueryWithTheId) {
   DnsProbeQuery q = query("WWW.Bench.Test.", "a", "");
-  Bytes expected = {0x12, 0x34, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 3, 'w', 'w', 'w', 5, 'b', 'e',
-                    'n',  'c',  'h', 4, 't', 'e', 's', 't', 0, 0, 1, 0, 1};
+  Bytes expected = {0x12, 0x34, 0,   0,   0,   1,   0, 0,   0,   0,   0,   0, 3, 'w', 'w', 'w',
+                    5,    'b',  'e', 'n', 'c', 'h', 4, 't', 'e', 's', 't', 0, 0, 1,   0,   1};
   EXPECT_EQ(q.wire, expected);
   EXPECT_EQ(q.name, "www.bench.test");
 }
@@ -125,8 +136,8 @@ TEST(DnsProbeMessage, JudgesRepliesTable) {
   Bytes v6 = {0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x10};
   Bytes aWrongId = reply(a, kAnswer, 0, 1, record(1, {192, 0, 2, 10}));
   aWrongId[1] ^= 1;
-  Bytes aOtherName = reply(query("www.other.test", "A", ""), kAnswer, 0, 1,
-                           record(1, {192, 0, 2, 10}));
+  Bytes aOtherName =
+      reply(query("www.other.test", "A", ""), kAnswer, 0, 1, record(1, {192, 0, 2, 10}));
   aOtherName[0] = 0x12;
   aOtherName[1] = 0x34;
   Bytes overrun = reply(a, kAnswer, 0, 1, record(1, {192, 0, 2, 10}));
@@ -144,34 +155,34 @@ TEST(DnsProbeMessage, JudgesRepliesTable) {
       {"expected A", a, reply(a, kAnswer, 0, 1, record(1, {192, 0, 2, 10})), DnsReplyVerdict::Ok,
        "dns ok"},
       {"second A matches", a,
-       reply(a, kAnswer, 0, 2, [&] {
-         Bytes r = record(1, {192, 0, 2, 9});
-         Bytes r2 = record(1, {192, 0, 2, 10});
-         r.insert(r.end(), r2.begin(), r2.end());
-         return r;
-       }()),
+       reply(a, kAnswer, 0, 2,
+             [&] {
+               Bytes r = record(1, {192, 0, 2, 9});
+               Bytes r2 = record(1, {192, 0, 2, 10});
+               r.insert(r.end(), r2.begin(), r2.end());
+               return r;
+             }()),
        DnsReplyVerdict::Ok, "dns ok"},
-      {"other A", a, reply(a, kAnswer, 0, 1, record(1, {192, 0, 2, 11})),
-       DnsReplyVerdict::Failed, "dns answer differs"},
-      {"any answer", any, reply(any, kAnswer, 0, 1, record(1, {10, 0, 0, 1})),
-       DnsReplyVerdict::Ok, "dns ok"},
+      {"other A", a, reply(a, kAnswer, 0, 1, record(1, {192, 0, 2, 11})), DnsReplyVerdict::Failed,
+       "dns answer differs"},
+      {"any answer", any, reply(any, kAnswer, 0, 1, record(1, {10, 0, 0, 1})), DnsReplyVerdict::Ok,
+       "dns ok"},
       {"NODATA", any, reply(any, kAnswer, 0, 0, {}), DnsReplyVerdict::Failed, "dns no answer"},
       {"NXDOMAIN", a, reply(a, kAnswer, 3, 0, {}), DnsReplyVerdict::Failed, "dns NXDOMAIN"},
       {"REFUSED", a, reply(a, 0x80, 5, 0, {}), DnsReplyVerdict::Failed, "dns REFUSED"},
       {"rcode 9", a, reply(a, 0x80, 9, 0, {}), DnsReplyVerdict::Failed, "dns rcode 9"},
       {"truncated", a, reply(a, 0x86, 0, 0, {}), DnsReplyVerdict::Failed, "dns truncated"},
-      {"compressed CNAME", cname, reply(cname, kAnswer, 0, 1, record(5, www)),
-       DnsReplyVerdict::Ok, "dns ok"},
+      {"compressed CNAME", cname, reply(cname, kAnswer, 0, 1, record(5, www)), DnsReplyVerdict::Ok,
+       "dns ok"},
       {"TXT strings joined", txt,
        reply(txt, kAnswer, 0, 1,
              record(16, {6, 'v', '=', 's', 't', 'e', 'l', 7, 'e', ' ', 'b', 'e', 'n', 'c', 'h'})),
        DnsReplyVerdict::Ok, "dns ok"},
       {"AAAA any spelling", aaaa, reply(aaaa, kAnswer, 0, 1, record(28, v6)), DnsReplyVerdict::Ok,
        "dns ok"},
-      {"only a CNAME for an A", a, reply(a, kAnswer, 0, 1, record(5, www)),
-       DnsReplyVerdict::Failed, "dns no answer of that type"},
-      {"record overruns the message", a, overrun, DnsReplyVerdict::Failed,
-       "dns malformed reply"},
+      {"only a CNAME for an A", a, reply(a, kAnswer, 0, 1, record(5, www)), DnsReplyVerdict::Failed,
+       "dns no answer of that type"},
+      {"record overruns the message", a, overrun, DnsReplyVerdict::Failed, "dns malformed reply"},
       {"pointer loop", a, loop, DnsReplyVerdict::Failed, "dns malformed reply"},
       {"another id", a, aWrongId, DnsReplyVerdict::NotOurs, ""},
       {"another question", a, aOtherName, DnsReplyVerdict::NotOurs, ""},

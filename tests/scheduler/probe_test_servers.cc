@@ -93,16 +93,16 @@ void DnsStub::serve() {
     std::uint8_t query[512];
     sockaddr_in from{};
     socklen_t fromLength = sizeof from;
-    ssize_t n = recvfrom(fd_, query, sizeof query, 0, reinterpret_cast<sockaddr*>(&from),
-                         &fromLength);
+    ssize_t n =
+        recvfrom(fd_, query, sizeof query, 0, reinterpret_cast<sockaddr*>(&from), &fromLength);
     if (n < 12 || mode_ == Mode::Silent) continue;
     std::vector<std::uint8_t> reply(query, query + n);  // header and question
     reply[2] = 0x84;                                    // QR, AA
     reply[3] = mode_ == Mode::NxDomain ? 3 : 0;
     if (mode_ != Mode::NxDomain) {
       reply[7] = 1;
-      std::uint8_t answer[] = {0xc0, 12, 0, 1, 0, 1, 0, 0, 0, 60, 0, 4,
-                               address_[0], address_[1], address_[2], address_[3]};
+      std::uint8_t answer[] = {0xc0, 12, 0, 1, 0,           1,           0,           0,
+                               0,    60, 0, 4, address_[0], address_[1], address_[2], address_[3]};
       reply.insert(reply.end(), answer, answer + sizeof answer);
     }
     if (mode_ == Mode::WrongId) reply[1] ^= 0x5a;

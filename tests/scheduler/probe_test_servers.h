@@ -32,11 +32,11 @@ class CannedHttpServer {
 class DnsStub {
  public:
   enum class Mode {
-    AnswerA,        // NOERROR with one A record, `address`
-    NxDomain,       // NXDOMAIN
-    WrongId,        // a good answer with another id (not ours: the probe times out)
-    Garbled,        // our id and question, then an answer record cut short
-    Silent,         // no reply at all
+    AnswerA,   // NOERROR with one A record, `address`
+    NxDomain,  // NXDOMAIN
+    WrongId,   // a good answer with another id (not ours: the probe times out)
+    Garbled,   // our id and question, then an answer record cut short
+    Silent,    // no reply at all
   };
   DnsStub(Mode mode, std::string address = "192.0.2.10");
   ~DnsStub();

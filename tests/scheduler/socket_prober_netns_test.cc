@@ -25,8 +25,8 @@ class SocketProberNetnsTest : public ::testing::Test {
   }
 
   void startWeb() {
-    web_ = std::make_unique<sv::ApplianceProcess>(
-        server_, "web", "instance web-probe-1\nlisten 192.0.2.80:80\n");
+    web_ = std::make_unique<sv::ApplianceProcess>(server_, "web",
+                                                  "instance web-probe-1\nlisten 192.0.2.80:80\n");
     ASSERT_TRUE(web_->waitReady()) << web_->stderrText();
   }
 
