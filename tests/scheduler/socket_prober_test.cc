@@ -98,44 +98,34 @@ TEST(SocketProber, TcpConnectToAListenerPasses) {
   EXPECT_EQ(r.detail, "tcp connected");
 }
 
-TEST(SocketProber, DnsExpectedAnswerPasses) {
-  DnsStub stub(DnsStub::Mode::AnswerA, "192.0.2.10");
+TEST(SocketProber, DnsRepliesOfTheStubAreJudgedTable) {
+  struct Case {
+    std::string name;
+    DnsStub::Mode mode;
+    std::string stubAnswer, query, expect;
+    std::int64_t timeoutMs;
+    bool ok;
+    std::string detail;
+  };
+  using Mode = DnsStub::Mode;
+  std::vector<Case> cases = {
+      {"expected answer", Mode::AnswerA, "192.0.2.10", "www.bench.test", "192.0.2.10", 2000, true,
+       "dns ok"},
+      {"other answer", Mode::AnswerA, "192.0.2.99", "www.bench.test", "192.0.2.10", 2000, false,
+       "dns answer differs"},
+      {"NXDOMAIN", Mode::NxDomain, "", "nope.bench.test", "", 2000, false, "dns NXDOMAIN"},
+      {"garbled", Mode::Garbled, "", "www.bench.test", "", 2000, false, "dns malformed reply"},
+      {"another id is ignored until the timeout", Mode::WrongId, "", "www.bench.test", "", 300,
+       false, "timeout after 300 ms"},
+  };
   SocketProber prober;
-  ProbeResult r = probe(prober, DnsCheck{"www.bench.test", "A", "192.0.2.10", stub.port()});
-  EXPECT_TRUE(r.ok) << r.detail;
-  EXPECT_EQ(r.detail, "dns ok");
-}
-
-TEST(SocketProber, DnsOtherAnswerFails) {
-  DnsStub stub(DnsStub::Mode::AnswerA, "192.0.2.99");
-  SocketProber prober;
-  ProbeResult r = probe(prober, DnsCheck{"www.bench.test", "A", "192.0.2.10", stub.port()});
-  EXPECT_FALSE(r.ok);
-  EXPECT_EQ(r.detail, "dns answer differs");
-}
-
-TEST(SocketProber, DnsNxDomainFails) {
-  DnsStub stub(DnsStub::Mode::NxDomain);
-  SocketProber prober;
-  ProbeResult r = probe(prober, DnsCheck{"nope.bench.test", "A", "", stub.port()});
-  EXPECT_FALSE(r.ok);
-  EXPECT_EQ(r.detail, "dns NXDOMAIN");
-}
-
-TEST(SocketProber, DnsGarbledReplyFails) {
-  DnsStub stub(DnsStub::Mode::Garbled);
-  SocketProber prober;
-  ProbeResult r = probe(prober, DnsCheck{"www.bench.test", "A", "", stub.port()});
-  EXPECT_FALSE(r.ok);
-  EXPECT_EQ(r.detail, "dns malformed reply");
-}
-
-TEST(SocketProber, DnsReplyWithAnotherIdIsIgnoredUntilTheTimeout) {
-  DnsStub stub(DnsStub::Mode::WrongId);
-  SocketProber prober;
-  ProbeResult r = probe(prober, DnsCheck{"www.bench.test", "A", "", stub.port()}, 300);
-  EXPECT_FALSE(r.ok);
-  EXPECT_EQ(r.detail, "timeout after 300 ms");
+  for (const Case& c : cases) {
+    DnsStub stub(c.mode, c.stubAnswer.empty() ? "192.0.2.10" : c.stubAnswer);
+    ProbeResult r = probe(prober, DnsCheck{c.query, "A", c.expect, stub.port()}, c.timeoutMs);
+    EXPECT_EQ(r.ok, c.ok) << c.name << ": " << r.detail;
+    EXPECT_EQ(r.detail, c.detail) << c.name;
+    EXPECT_FALSE(r.proberFault) << c.name;
+  }
 }
 
 TEST(SocketProber, DnsClosedPortIsUnreachable) {
