@@ -69,6 +69,7 @@ SocketProber::~SocketProber() {
   std::map<std::string, std::unique_ptr<ProbeLoop>> loops;
   {
     std::lock_guard lock(mutex_);
+    stopping_ = true;
     loops.swap(loops_);
   }
   loops.clear();  // joins each loop; their callbacks may still call submit (refused inline)
@@ -85,16 +86,22 @@ void SocketProber::submit(ProbeRequest request, std::function<void(ProbeResult)>
   std::unique_ptr<ProbeLoop> deadLoop;  // joined outside the lock
   {
     std::lock_guard lock(mutex_);
-    auto& loop = loops_[request.netns];
-    if (loop && loop->dead()) deadLoop = std::move(loop);  // the namespace may exist by now
-    if (!loop) {
-      std::string path = request.netns.empty() ? "" : options_.netnsDirectory + "/" + request.netns;
-      loop = std::make_unique<ProbeLoop>(request.netns, path, options_.maxInFlightPerLoop);
+    if (stopping_) {
+      refusal = "prober stopped";
+    } else {
+      auto& loop = loops_[request.netns];
+      if (loop && loop->dead()) deadLoop = std::move(loop);  // the namespace may exist by now
+      if (!loop) {
+        std::string path =
+            request.netns.empty() ? "" : options_.netnsDirectory + "/" + request.netns;
+        loop = std::make_unique<ProbeLoop>(request.netns, path, options_.maxInFlightPerLoop);
+      }
+      if (loop->enqueue(job)) return;
+      // The loop died before taking the job (it could not enter the namespace).
+      refusal = "prober: cannot enter netns " + request.netns;
     }
-    if (loop->enqueue(job)) return;
   }
-  // The loop died before taking the job (it could not enter the namespace).
-  job.done({request.key, false, "prober: cannot enter netns " + request.netns, 0, true});
+  job.done({request.key, false, refusal, 0, true});
 }
 
 std::size_t SocketProber::loopCount() {

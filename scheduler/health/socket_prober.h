@@ -37,6 +37,7 @@ class SocketProber final : public Prober {
  private:
   SocketProberOptions options_;
   std::mutex mutex_;
+  bool stopping_ = false;
   std::map<std::string, std::unique_ptr<ProbeLoop>> loops_;
 };
 

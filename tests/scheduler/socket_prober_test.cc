@@ -5,6 +5,7 @@
 
 #include <condition_variable>
 #include <future>
+#include <memory>
 #include <mutex>
 #include <vector>
 
@@ -211,20 +212,29 @@ TEST(SocketProber, QueuesBeyondTheInFlightLimitAndAnswersEveryProbe) {
   EXPECT_EQ(prober.loopCount(), 1u);
 }
 
-TEST(SocketProber, StoppingAnswersProbesStillInFlight) {
+TEST(SocketProber, StoppingAnswersProbesStillInFlightAndRefusesResubmits) {
   CannedHttpServer server("");
   std::vector<ProbeResult> results;
   std::mutex mutex;
   {
-    SocketProber prober;
+    auto owner = std::make_unique<SocketProber>();
+    SocketProber* prober = owner.get();  // still valid while its destructor runs the callbacks
+    std::function<void(ProbeResult)> record = [&](ProbeResult r) {
+      std::uint64_t key = r.key;
+      {
+        std::lock_guard lock(mutex);
+        results.push_back(std::move(r));
+      }
+      // A caller that probes again from its callback, as the reconciler may.
+      if (key < 100)
+        prober->submit({key + 100, http(server.port()), "127.0.0.1", "", 60000}, record);
+    };
     for (int i = 0; i < 5; ++i)
-      prober.submit({static_cast<std::uint64_t>(i), http(server.port()), "127.0.0.1", "", 60000},
-                    [&](ProbeResult r) {
-                      std::lock_guard lock(mutex);
-                      results.push_back(std::move(r));
-                    });
+      prober->submit({static_cast<std::uint64_t>(i), http(server.port()), "127.0.0.1", "", 60000},
+                     record);
+    owner.reset();  // stops while `record` still exists
   }
-  ASSERT_EQ(results.size(), 5u);
+  ASSERT_EQ(results.size(), 10u);
   for (const auto& r : results) {
     EXPECT_FALSE(r.ok);
     EXPECT_TRUE(r.proberFault);
