@@ -4,6 +4,7 @@
 
 #include <utility>
 
+#include "scheduler/health/health_check_validation.h"
 #include "scheduler/health/http_probe_message.h"
 #include "scheduler/health/probe_loop.h"
 
@@ -11,24 +12,14 @@ namespace stele::scheduler::health {
 
 namespace {
 
-constexpr std::int64_t kMaxTimeoutMs = 60000;
-
-bool validNetnsName(const std::string& name) {
-  if (name.empty() || name.size() > 64 || name == "." || name == "..") return false;
-  for (char c : name)
-    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '_' && c != '.')
-      return false;
-  return true;
-}
-
 bool validPort(int port) { return port > 0 && port < 65536; }
 
 // Fills `job` from the request, or says why the request cannot be probed.
 std::string prepare(const ProbeRequest& request, ProbeJob& job) {
   in_addr address{};
   if (inet_pton(AF_INET, request.address.c_str(), &address) != 1) return "prober: bad address";
-  if (!request.netns.empty() && !validNetnsName(request.netns)) return "prober: bad netns name";
-  if (request.timeoutMs <= 0 || request.timeoutMs > kMaxTimeoutMs)
+  if (!request.netns.empty() && !isValidNetnsName(request.netns)) return "prober: bad netns name";
+  if (request.timeoutMs <= 0 || request.timeoutMs > kMaxProbeTimeoutMs)
     return "prober: timeout out of range";
   job.key = request.key;
   job.address = address.s_addr;
