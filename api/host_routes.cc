@@ -14,7 +14,7 @@ namespace stele::api {
 namespace {
 
 Result<scheduler::HostRequest> hostRequest(const HttpRequest& request) {
-  auto body = parseJsonBody(request, {"name", "uri", "accel", "labels"});
+  auto body = parseJsonBody(request, {"name", "uri", "accel", "labels", "probeNetns"});
   if (!body) return fail(body.error());
   scheduler::HostRequest out;
   auto name = requiredString(*body, "name");
@@ -23,6 +23,9 @@ Result<scheduler::HostRequest> hostRequest(const HttpRequest& request) {
   if (!uri) return fail(uri.error());
   auto accel = optionalString(*body, "accel");
   if (!accel) return fail(accel.error());
+  auto netns = optionalString(*body, "probeNetns");
+  if (!netns) return fail(netns.error());
+  out.probeNetns = *netns;
   out.name = *name;
   out.uri = *uri;
   if (!accel->empty()) out.accel = *accel;

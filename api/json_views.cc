@@ -96,6 +96,7 @@ nlohmann::json hostJson(const scheduler::HostView& host) {
   nlohmann::json out = {{"name", host.record.name},
                         {"uri", host.record.uri},
                         {"accel", host.record.accel},
+                        {"probeNetns", host.record.probeNetns},
                         {"labels", labels},
                         {"draining", host.record.draining},
                         {"addedAt", timeJson(host.record.addedAt)},

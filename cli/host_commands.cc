@@ -53,7 +53,7 @@ int printHosts(const json& items, bool asJson) {
 }
 
 int runHost(const Argv& argv) {
-  auto args = Args::parse(argv, clientFlags({"uri", "accel", "label"}), {"force"});
+  auto args = Args::parse(argv, clientFlags({"uri", "accel", "label", "probe-netns"}), {"force"});
   if (!args) return reportError(args.error());
   const auto& pos = args->positionals();
   std::string verb = pos.empty() ? "" : pos[0];
@@ -72,7 +72,8 @@ int runHost(const Argv& argv) {
     json body = {{"name", pos[1]},
                  {"uri", *uri},
                  {"accel", args->valueOr("accel", "kvm")},
-                 {"labels", labels}};
+                 {"labels", labels},
+                 {"probeNetns", args->valueOr("probe-netns", "")}};
     auto host = callJson(client, "POST", "/v1/hosts", body.dump());
     if (!host) return reportError(host.error());
     printHost(*host);
@@ -93,7 +94,7 @@ int runHost(const Argv& argv) {
     return 0;
   }
   return reportError({ErrorKind::InvalidArgument, "usage",
-                      "usage: stele host add NAME --uri URI [--accel kvm|qemu] [--label k=v] | "
+                      "usage: stele host add NAME --uri URI [--accel kvm|qemu] [--label k=v] [--probe-netns NS] | "
                       "drain NAME | remove NAME [--force]"});
 }
 

@@ -13,6 +13,8 @@
 #include "scheduler/event_log.h"
 #include "scheduler/host_inventory.h"
 #include "scheduler/reconciler.h"
+#include "scheduler/health/socket_prober.h"
+#include "scheduler/probing_health_monitor.h"
 #include "scheduler/scripted_health_monitor.h"
 #include "store/blob_store.h"
 #include "store/database.h"
@@ -93,12 +95,26 @@ int runServer(const ServerOptions& options) {
   if (auto r = hosts.connectAll(); !r) return failed(r.error());
   scheduler::DesiredState desired(**db, registry, hosts, clock);
   scheduler::EventLog events(**db, clock);
-  std::unique_ptr<scheduler::HealthMonitor> health;
+  // Health: probes from outside the guest; scripted answers only when a test asks for them.
+  std::function<void()> wakeReconciler;
+  std::unique_ptr<scheduler::health::SocketProber> prober;
+  std::unique_ptr<scheduler::ProbingHealthMonitor> probing;
+  std::unique_ptr<scheduler::ScriptedHealthMonitor> scripted;
+  scheduler::HealthMonitor* health = nullptr;
   if (!options.testHealthDir.empty()) {
-    health = std::make_unique<scheduler::ScriptedHealthMonitor>(options.testHealthDir);
+    scripted = std::make_unique<scheduler::ScriptedHealthMonitor>(options.testHealthDir);
+    health = scripted.get();
+  } else {
+    prober = std::make_unique<scheduler::health::SocketProber>();
+    probing = std::make_unique<scheduler::ProbingHealthMonitor>(
+        *prober, hypervisor, clock, [&wakeReconciler] {
+          if (wakeReconciler) wakeReconciler();
+        });
+    health = probing.get();
   }
   scheduler::Reconciler reconciler(**db, desired, registry, **blobs, hypervisor, events, clock,
-                                   random, health.get(), options.reconciler);
+                                   random, health, options.reconciler);
+  wakeReconciler = [&reconciler] { reconciler.wake(); };
   desired.onChange([&reconciler] { reconciler.wake(); });
   api::Metrics metrics;
   api::Services services{registry, trust,      **blobs, tokens,       hosts,
@@ -125,11 +141,14 @@ int runServer(const ServerOptions& options) {
               static_cast<unsigned>((*endpoint)->port()), options.dataDir.c_str());
   std::fflush(stdout);
   reconciler.start();
+  if (probing) probing->start();
   int received = 0;
   sigwait(&signals, &received);
   std::fprintf(stderr, "stele server: signal %d, shutting down\n", received);
   (*endpoint)->stop();
   reconciler.stop();
+  if (probing) probing->stop();
+  prober.reset();  // answers what is in flight while the monitor still exists
   return 0;
 }
 

@@ -29,7 +29,8 @@ const T* as(const Resource& resource) {
 }
 
 bool sameHost(const store::HostRecord& a, const store::HostRecord& b) {
-  return a.uri == b.uri && a.accel == b.accel && a.labels == b.labels;
+  return a.uri == b.uri && a.accel == b.accel && a.labels == b.labels &&
+         a.probeNetns == b.probeNetns;
 }
 
 // Every Network and Deployment once the submission is applied over what is stored.

@@ -18,6 +18,7 @@ struct HealthTarget {
   std::string host;
   HealthCheckRequest check;
   std::string address;       // the instance's first address (or the check's target)
+  std::string netns;         // where to probe from: the check's vantage, else the host's
   std::int64_t startedAtMs;  // when its domain started
 };
 

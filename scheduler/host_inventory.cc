@@ -6,7 +6,8 @@ namespace stele::scheduler {
 
 Result<hypervisor::HostConfig> HostInventory::configFor(const store::HostRecord& record) const {
   auto valid =
-      validateHostRequest({record.name, record.uri, record.accel, record.labels}, uriPolicy_);
+      validateHostRequest({record.name, record.uri, record.accel, record.labels, record.probeNetns},
+                          uriPolicy_);
   if (!valid) return fail(valid.error());
   hypervisor::HostConfig config;
   config.id = record.name;
@@ -64,8 +65,8 @@ Result<void> HostInventory::connectAll() {
 Result<store::HostRecord> HostInventory::recordFor(const HostRequest& request) const {
   auto valid = validateHostRequest(request, uriPolicy_);
   if (!valid) return fail(valid.error());
-  return store::HostRecord{request.name, valid->storedUri, request.accel, request.labels,
-                           false,        clock_.nowUnix()};
+  return store::HostRecord{request.name, valid->storedUri, request.accel,     request.labels,
+                           false,        clock_.nowUnix(),  request.probeNetns};
 }
 
 Result<void> HostInventory::connectStored(const std::string& name) {

@@ -46,6 +46,13 @@ Result<ValidatedHost> validateHostRequest(const HostRequest& request, const Host
   if (uri->transport == HostTransport::Test) {
     if (auto r = testFileStaysInside(uri->file, policy.testHostsDir); !r) return fail(r.error());
   }
+  bool netnsOk = request.probeNetns.size() <= 64 && request.probeNetns != "." &&
+                 request.probeNetns != "..";
+  for (char c : request.probeNetns) {
+    netnsOk = netnsOk && ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+                          (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '.');
+  }
+  if (!netnsOk) return invalid("probeNetns", "a network namespace name: [A-Za-z0-9._-]{1,64}");
   if (request.accel != "kvm" && request.accel != "qemu") {
     return invalid("accel", "must be kvm or qemu");
   }

@@ -14,6 +14,7 @@ struct HostRequest {
   std::string uri;
   std::string accel = "kvm";
   std::vector<std::string> labels;  // "key=value"
+  std::string probeNetns;  // where health probes run: a network namespace name, "" = the server's
 };
 
 // A request that passed validateHostRequest, and the URIs made from it.

@@ -30,6 +30,7 @@ struct PlanHost {
   bool reachable = false;
   std::int64_t unreachableSinceMs = 0;    // when it became unreachable (if it is)
   std::map<std::string, hypervisor::InstanceInfo> domains;  // Stele domains by instance id
+  std::string probeNetns;  // where its instances' health probes run
 };
 
 struct HealthReport {

@@ -158,6 +158,7 @@ Result<ReconcileSnapshot> Reconciler::snapshot() {
       }
     }
     host.candidate.up = host.reachable;
+    host.probeNetns = h.probeNetns;
     s.hosts[h.name] = std::move(host);
   }
   for (const auto& r : s.instances) {
@@ -175,9 +176,22 @@ Result<ReconcileSnapshot> Reconciler::snapshot() {
       std::string address = d->spec.healthCheck.targetAddress
                                 ? formatIpv4(*d->spec.healthCheck.targetAddress)
                                 : firstAddress(r);
-      targets.push_back({r.id, r.host, d->spec.healthCheck, address, r.createdAtMs});
+      auto host = s.hosts.find(r.host);
+      std::string netns = !d->spec.healthCheck.vantage.empty() ? d->spec.healthCheck.vantage
+                          : host != s.hosts.end()              ? host->second.probeNetns
+                                                               : "";
+      targets.push_back({r.id, r.host, d->spec.healthCheck, address, netns, r.createdAtMs});
     }
     s.health = health_->reports(targets, s.nowMs);
+    for (const auto& r : s.instances) {
+      auto report = s.health.find(r.id);
+      if (report == s.health.end()) continue;
+      std::string json = nlohmann::json{{"passed", report->second.passed},
+                                        {"failed", report->second.failed},
+                                        {"detail", report->second.detail}}
+                             .dump();
+      if (json != r.lastProbe) (void)instances.setLastProbe(r.id, json);
+    }
   }
   return s;
 }

@@ -469,7 +469,7 @@ Result<DeploymentResource> parseDeployment(const FieldReader& spec, ObjectMeta m
 }
 
 Result<HostResource> parseHost(const FieldReader& spec, ObjectMeta meta) {
-  if (auto r = spec.allowOnly({"uri", "accel"}); !r) return fail(r.error());
+  if (auto r = spec.allowOnly({"uri", "accel", "probeNetns"}); !r) return fail(r.error());
   HostResource out;
   out.request.name = meta.name;
   auto uri = spec.requiredString("uri");
@@ -478,6 +478,9 @@ Result<HostResource> parseHost(const FieldReader& spec, ObjectMeta meta) {
   auto accel = spec.optionalString("accel");
   if (!accel) return fail(accel.error());
   out.request.accel = accel->value_or("kvm");
+  auto netns = spec.optionalString("probeNetns");
+  if (!netns) return fail(netns.error());
+  out.request.probeNetns = netns->value_or("");
   for (const auto& [key, value] : meta.labels) out.request.labels.push_back(key + "=" + value);
   return out;  // the URI is checked by validateHostRequest under the server's policy
 }

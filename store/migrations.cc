@@ -73,6 +73,7 @@ CREATE TABLE hosts (
       // 3: desired state (networks, deployments), instances, the reconciler's operation log
       // (intent before, outcome after) and events.
       R"sql(
+ALTER TABLE hosts ADD COLUMN probe_netns TEXT NOT NULL DEFAULT '';
 CREATE TABLE desired_objects (
   kind TEXT NOT NULL CHECK (kind IN ('Network', 'Deployment')),
   name TEXT NOT NULL,

@@ -62,6 +62,7 @@ struct HostRecord {
   std::vector<std::string> labels;  // "key=value"
   bool draining = false;
   std::int64_t addedAt = 0;
+  std::string probeNetns;  // network namespace health probes of its instances run in ("" = ours)
 };
 
 struct ImageSummary {

@@ -89,7 +89,7 @@ TEST(HostUriApi, AHostStoredWithAProgramInItsUriIsNeverConnectedAtStart) {
     ASSERT_TRUE(db) << db.error().message;
     store::HostRepository hosts(**db);
     ASSERT_TRUE(hosts.insert(
-        {"evil", "qemu+ext:///system?command=" + script.path(), "qemu", {}, false, 1}));
+        {"evil", "qemu+ext:///system?command=" + script.path(), "qemu", {}, false, 1, ""}));
   }
   server.start();
   cli::HttpClient admin = server.admin();

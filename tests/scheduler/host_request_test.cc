@@ -13,7 +13,7 @@ namespace {
 namespace fs = std::filesystem;
 
 HostRequest valid() {
-  return {"kvm-1", "qemu+ssh://root@kvm-1/system", "kvm", {"zone=a", "rack=r1"}};
+  return {"kvm-1", "qemu+ssh://root@kvm-1/system", "kvm", {"zone=a", "rack=r1"}, ""};
 }
 
 HostUriPolicy policy() {
