@@ -67,6 +67,11 @@ TEST_F(DeploymentApiTest, FirstDeployRunsEveryReplicaAndReapplyingChangesNothing
   auto deployment = jsonOf(*fx_.admin().request("GET", "/v1/deployments/web"));
   EXPECT_EQ(deployment["status"]["availableInstances"], 2);
   EXPECT_EQ(deployment["metadata"]["generation"], 1);
+  auto metrics = fx_.admin().request("GET", "/metrics");
+  ASSERT_TRUE(metrics);
+  EXPECT_NE(metrics->body.find("stele_instances{state=\"Available\"} 2"), std::string::npos)
+      << metrics->body;
+  EXPECT_NE(metrics->body.find("stele_provisions_total 2"), std::string::npos) << metrics->body;
 }
 
 TEST_F(DeploymentApiTest, ScalingUpAddsInstancesAndScalingDownRemovesTheHighestOrdinals) {
