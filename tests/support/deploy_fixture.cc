@@ -12,7 +12,8 @@ namespace {
 std::string hostsDir() { return std::string(STELE_SOURCE_DIR) + "/tests/hypervisor/hosts"; }
 
 std::unique_ptr<ServerProcess> startServer(const std::string& healthDir,
-                                           std::vector<std::string> extra) {
+                                           std::vector<std::string> extra,
+                                           std::map<std::string, std::string> env) {
   std::vector<std::string> args = {"--allow-test-hosts",     hostsDir(),
                                    "--test-health-dir",      healthDir,
                                    "--host-grace-ms",        "1500",
@@ -20,13 +21,14 @@ std::unique_ptr<ServerProcess> startServer(const std::string& healthDir,
                                    "--backoff-max-ms",       "800",
                                    "--reconcile-backstop-ms", "200"};
   args.insert(args.end(), extra.begin(), extra.end());
-  return std::make_unique<ServerProcess>(args);
+  return std::make_unique<ServerProcess>(args, std::move(env));
 }
 
 }  // namespace
 
-DeployFixture::DeployFixture(std::vector<std::string> extraArgs)
-    : server_(startServer(healthDir_.path(), std::move(extraArgs))),
+DeployFixture::DeployFixture(std::vector<std::string> extraArgs,
+                             std::map<std::string, std::string> env)
+    : server_(startServer(healthDir_.path(), std::move(extraArgs), std::move(env))),
       admin_(server_->admin()),
       key_(makeKey()) {
   if (addKey(admin_, key_) != 201) throw std::runtime_error("could not trust the test key");

@@ -15,8 +15,9 @@ namespace stele::testing {
 
 class DeployFixture {
  public:
-  // `extraArgs` go to `stele server` after the fixture's own.
-  explicit DeployFixture(std::vector<std::string> extraArgs = {});
+  // `extraArgs` go to `stele server` after the fixture's own; `env` is its environment.
+  explicit DeployFixture(std::vector<std::string> extraArgs = {},
+                         std::map<std::string, std::string> env = {});
 
   ServerProcess& server() { return *server_; }
   cli::HttpClient& admin() { return admin_; }

@@ -4,6 +4,7 @@
 
 #include <sys/types.h>
 
+#include <chrono>
 #include <map>
 #include <string>
 #include <vector>
@@ -29,6 +30,8 @@ class ServerProcess {
   bool running() const { return pid_ > 0; }
   // Waits for the process to exit on its own (e.g. after a crashpoint) and reaps it.
   int waitExit();
+  // As waitExit, but gives up after `timeout`: -1 then, and the process is left running.
+  int waitExitFor(std::chrono::milliseconds timeout);
 
   // https when started with --tls-cert (clients then trust that certificate).
   std::string url() const {
