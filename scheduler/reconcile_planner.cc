@@ -15,8 +15,8 @@ std::string seconds(std::int64_t ms) { return std::to_string(ms / 1000) + " s"; 
 // Failures in a row once `record` fails now: forgiven if it had been available long enough.
 std::int64_t restartsAfterFailure(const store::InstanceRecord& record, std::int64_t now,
                                   const ReconcileSettings& settings) {
-  bool forgiven = record.state == state::kAvailable &&
-                  now - record.stateSinceMs >= settings.backoffResetMs;
+  bool forgiven =
+      record.state == state::kAvailable && now - record.stateSinceMs >= settings.backoffResetMs;
   return forgiven ? 1 : record.restarts + 1;
 }
 
@@ -26,6 +26,10 @@ class Planner {
       : s_(snapshot), settings_(settings), random_(random) {
     for (const auto& d : s_.deployments) deployments_[d.name] = &d;
     for (const auto& [name, host] : s_.hosts) candidates_.push_back(host.candidate);
+    for (const auto& r : s_.instances) {
+      byDeployment_[r.deployment].push_back(&r);
+      bySlot_[{r.deployment, r.ordinal}].push_back(&r);
+    }
   }
 
   ReconcilePlan run() {
@@ -146,8 +150,9 @@ class Planner {
       const PlanDeployment& d = *deployments_.at(name);
       bool othersAvailable = true;
       int live = 0;
-      for (const auto& r : s_.instances) {
-        if (r.deployment != name || !state::occupiesSlot(r.state)) continue;
+      for (const store::InstanceRecord* record : byDeployment_[name]) {
+        const store::InstanceRecord& r = *record;
+        if (!state::occupiesSlot(r.state)) continue;
         ++live;
         if (r.state != state::kAvailable || touched_.count({name, static_cast<int>(r.ordinal)})) {
           othersAvailable = false;
@@ -155,9 +160,9 @@ class Planner {
       }
       if (!othersAvailable || live < d.spec.replicas) continue;
       const store::InstanceRecord& r = *records.front();
-      Step step = stepFor(Step::Kind::Destroy, r, std::string(state::kGone),
-                          "new revision: " + std::to_string(r.revision) + " -> " +
-                              std::to_string(d.revision));
+      Step step = stepFor(
+          Step::Kind::Destroy, r, std::string(state::kGone),
+          "new revision: " + std::to_string(r.revision) + " -> " + std::to_string(d.revision));
       step.restarts = 0;
       add(std::move(step));
     }
@@ -191,17 +196,20 @@ class Planner {
       if (touched_.count({d.name, ordinal}) != 0) continue;
       const store::InstanceRecord* gone = nullptr;
       bool occupied = false;
-      for (const auto& r : s_.instances) {
-        if (r.deployment != d.name || r.ordinal != ordinal) continue;
-        if (state::occupiesSlot(r.state)) occupied = true;
-        if (r.state == state::kGone && (gone == nullptr || r.stateSinceMs > gone->stateSinceMs)) {
-          gone = &r;
+      auto slot = bySlot_.find({d.name, ordinal});
+      if (slot != bySlot_.end()) {
+        for (const store::InstanceRecord* r : slot->second) {
+          if (state::occupiesSlot(r->state)) occupied = true;
+          if (r->state == state::kGone &&
+              (gone == nullptr || r->stateSinceMs > gone->stateSinceMs)) {
+            gone = r;
+          }
         }
       }
       if (occupied) continue;
       std::int64_t restarts = gone != nullptr ? gone->restarts : 0;
-      std::int64_t due = gone != nullptr ? gone->stateSinceMs + backoffDelayMs(restarts, settings_)
-                                         : s_.nowMs;
+      std::int64_t due =
+          gone != nullptr ? gone->stateSinceMs + backoffDelayMs(restarts, settings_) : s_.nowMs;
       if (due > s_.nowMs) {
         wakeAt(due);
         bool loop = restarts >= settings_.crashLoopAfter;
@@ -249,6 +257,9 @@ class Planner {
   std::map<std::string, const PlanDeployment*> deployments_;
   std::vector<HostCandidate> candidates_;
   std::map<std::string, std::vector<const store::InstanceRecord*>> outdated_;
+  // The snapshot's records by deployment and by slot, so a pass is not quadratic in them.
+  std::map<std::string, std::vector<const store::InstanceRecord*>> byDeployment_;
+  std::map<std::pair<std::string, std::int64_t>, std::vector<const store::InstanceRecord*>> bySlot_;
   std::set<std::pair<std::string, int>> touched_;
   ReconcilePlan plan_;
 };
