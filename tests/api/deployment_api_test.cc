@@ -304,11 +304,25 @@ TEST_F(DeploymentApiTest, EventsStreamAsServerSentEventsAndResumeAfterLastEventI
   EXPECT_EQ(stream->status, 200);
   EXPECT_NE(stream->body.find("event: Provisioned\n"), std::string::npos) << stream->body;
   auto all = fx_.events("?deployment=web");
-  std::string last = std::to_string(all.back()["id"].get<long long>());
-  auto resumed = fx_.admin().request("GET", "/v1/events/stream?deployment=web&waitMs=300", "",
-                                     {{"Last-Event-ID", last}});
+  long long last = all.back()["id"].get<long long>();
+  std::thread later([&] {
+    std::this_thread::sleep_for(200ms);
+    (void)fx_.server().admin().request("POST", "/v1/apply", webYaml(2),
+                                       {{"Content-Type", "application/yaml"}});
+  });
+  auto resumed = fx_.admin().request("GET", "/v1/events/stream?deployment=web&waitMs=20000", "",
+                                     {{"Last-Event-ID", std::to_string(last)}});
+  later.join();
   ASSERT_TRUE(resumed);
-  EXPECT_EQ(resumed->body, "retry: 500\n\n") << "nothing new after the last id";
+  EXPECT_TRUE(resumed->body.starts_with("retry: 500\n\n")) << resumed->body;
+  std::size_t at = 0;
+  int seen = 0;
+  while ((at = resumed->body.find("\nid: ", at)) != std::string::npos) {
+    at += 5;
+    EXPECT_GT(std::stoll(resumed->body.substr(at)), last) << "only events after Last-Event-ID";
+    ++seen;
+  }
+  EXPECT_GE(seen, 1) << "the stream waited for the next event: " << resumed->body;
 }
 
 }  // namespace
