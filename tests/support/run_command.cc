@@ -23,14 +23,14 @@ std::string slurp(const std::string& path) {
 
 CommandResult runCommand(const std::vector<std::string>& argv,
                          const std::map<std::string, std::string>& env,
-                         const std::string& workingDir) {
+                         const std::string& workingDir, const std::string& stdinPath) {
   TempDir capture;
   std::string outPath = capture.file("out"), errPath = capture.file("err");
   pid_t pid = ::fork();
   if (pid == 0) {
     int out = ::open(outPath.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
     int err = ::open(errPath.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    int in = ::open("/dev/null", O_RDONLY);
+    int in = ::open(stdinPath.c_str(), O_RDONLY);
     ::dup2(in, STDIN_FILENO);
     ::dup2(out, STDOUT_FILENO);
     ::dup2(err, STDERR_FILENO);
