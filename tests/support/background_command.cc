@@ -6,6 +6,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "tests/support/run_command.h"
+
 namespace stele::testing {
 
 BackgroundCommand::BackgroundCommand(const std::vector<std::string>& argv,
@@ -17,12 +19,7 @@ BackgroundCommand::BackgroundCommand(const std::vector<std::string>& argv,
     int in = ::open("/dev/null", O_RDONLY);
     ::dup2(in, STDIN_FILENO);
     ::dup2(pipeFds[1], STDOUT_FILENO);
-    for (const auto& [k, v] : env) ::setenv(k.c_str(), v.c_str(), 1);
-    std::vector<char*> args;
-    for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-    args.push_back(nullptr);
-    ::execvp(args[0], args.data());
-    ::_exit(127);
+    execWithEnv(argv, env);
   }
   ::close(pipeFds[1]);
   stdout_ = pipeFds[0];
@@ -64,9 +61,9 @@ int BackgroundCommand::interrupt() {
   int status = 0;
   ::waitpid(pid_, &status, 0);
   pid_ = -1;
-  while (stdout_ >= 0 && readSome(0)) {
+  while (stdout_ >= 0) {  // what it wrote before it ended; the pipe is at EOF after that
     pollfd p{stdout_, POLLIN, 0};
-    if (::poll(&p, 1, 0) <= 0) break;
+    if (::poll(&p, 1, 0) <= 0 || !readSome(0)) break;
   }
   return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }

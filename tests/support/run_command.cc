@@ -21,6 +21,16 @@ std::string slurp(const std::string& path) {
 
 }  // namespace
 
+void execWithEnv(const std::vector<std::string>& argv,
+                 const std::map<std::string, std::string>& env) {
+  for (const auto& [k, v] : env) ::setenv(k.c_str(), v.c_str(), 1);
+  std::vector<char*> args;
+  for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+  args.push_back(nullptr);
+  ::execvp(args[0], args.data());
+  ::_exit(127);
+}
+
 CommandResult runCommand(const std::vector<std::string>& argv,
                          const std::map<std::string, std::string>& env,
                          const std::string& workingDir, const std::string& stdinPath) {
@@ -35,12 +45,7 @@ CommandResult runCommand(const std::vector<std::string>& argv,
     ::dup2(out, STDOUT_FILENO);
     ::dup2(err, STDERR_FILENO);
     if (!workingDir.empty() && ::chdir(workingDir.c_str()) != 0) ::_exit(126);
-    for (const auto& [k, v] : env) ::setenv(k.c_str(), v.c_str(), 1);
-    std::vector<char*> args;
-    for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-    args.push_back(nullptr);
-    ::execvp(args[0], args.data());
-    ::_exit(127);
+    execWithEnv(argv, env);
   }
   int status = 0;
   ::waitpid(pid, &status, 0);

@@ -14,6 +14,10 @@ struct CommandResult {
   std::string err;
 };
 
+// In a forked child: sets `env` and execs `argv` (no shell); exits 127 if it cannot.
+[[noreturn]] void execWithEnv(const std::vector<std::string>& argv,
+                              const std::map<std::string, std::string>& env);
+
 CommandResult runCommand(const std::vector<std::string>& argv,
                          const std::map<std::string, std::string>& env = {},
                          const std::string& workingDir = "",
