@@ -1,6 +1,7 @@
 #include "cli/client_context.h"
 
 #include <algorithm>
+#include <cctype>
 #include <cstdio>
 #include <cstdlib>
 
@@ -80,6 +81,18 @@ std::string urlSegment(std::string_view text) {
     }
   }
   return out;
+}
+
+std::string fieldText(const nlohmann::json& object, const char* key) {
+  auto it = object.find(key);
+  if (it == object.end() || it->is_null()) return "-";
+  return it->is_string() ? it->get<std::string>() : it->dump();
+}
+
+std::string lowercase(std::string text) {
+  std::transform(text.begin(), text.end(), text.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return text;
 }
 
 std::vector<std::string> splitList(const std::vector<std::string>& values) {

@@ -32,6 +32,13 @@ void printTable(const std::vector<std::string>& header,
 // change the request line (no "/", "..", spaces or CRLF reach the server raw).
 std::string urlSegment(std::string_view text);
 
+// A field of a JSON object as a table cell: strings as they are, other values as JSON, "-" when
+// missing or null.
+std::string fieldText(const nlohmann::json& object, const char* key);
+
+// ASCII lowercase: "Deployment" -> "deployment", as kinds appear in "deployment/web".
+std::string lowercase(std::string text);
+
 // "--names a,b" and repeated "--names a --names b" alike.
 std::vector<std::string> splitList(const std::vector<std::string>& values);
 

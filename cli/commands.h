@@ -2,12 +2,14 @@
 // status. 0 means it worked; otherwise the reason has been printed to stderr.
 #pragma once
 
+#include <nlohmann/json_fwd.hpp>
 #include <string>
 #include <vector>
 
-#include <nlohmann/json_fwd.hpp>
-
 namespace stele::cli {
+
+class Args;
+class HttpClient;
 
 using Argv = std::vector<std::string>;
 
@@ -22,5 +24,14 @@ int runToken(const Argv& args);
 int runGet(const Argv& args);
 int runImage(const Argv& args);
 int runHost(const Argv& args);
+int runApply(const Argv& args);
+int runDelete(const Argv& args);
+int runLogs(const Argv& args);
+
+// `stele get KIND ...` after runGet parsed the flags (positionals()[0] is the kind).
+int getDeployments(HttpClient& client, const Args& args);
+int getNetworks(HttpClient& client, const Args& args);
+int getInstances(HttpClient& client, const Args& args);
+int getEvents(HttpClient& client, const Args& args);
 
 }  // namespace stele::cli

@@ -19,7 +19,13 @@ constexpr const char* kUsage = R"(usage: stele COMMAND [ARGS]
   token list | token revoke ID
   host add NAME --uri URI [--accel kvm|qemu] [--label k=v]...
   host drain NAME | host remove NAME [--force]
-  get images [NAME] [-o json] | get hosts [-o json]
+  get images [NAME] | get hosts                 (every get takes -o json)
+  get deployments [NAME] | get networks [NAME]
+  get instances [ID] [--deployment NAME]
+  get events [--deployment NAME] [--instance ID] [-w]   -w follows new events until interrupted
+  apply -f FILE [--dry-run]                FILE.yaml (multi-document), FILE.json, or - for stdin
+  delete -f FILE | delete deployment NAME | delete network NAME | delete instance ID
+  logs INSTANCE [--bytes N]                the tail of the instance's serial console
   image verify NAME:VERSION | image delete NAME:VERSION
 
 Client commands take --server URL and --token T, or STELE_SERVER / STELE_TOKEN
@@ -29,7 +35,8 @@ Client commands take --server URL and --token T, or STELE_SERVER / STELE_TOKEN
 }  // namespace
 
 int main(int argc, char** argv) {
-  if (argc < 2 || std::strcmp(argv[1], "--help") == 0 || std::strcmp(argv[1], "-h") == 0) {
+  if (argc < 2 || std::strcmp(argv[1], "--help") == 0 || std::strcmp(argv[1], "-h") == 0 ||
+      std::strcmp(argv[1], "help") == 0) {
     std::fputs(kUsage, argc < 2 ? stderr : stdout);
     return argc < 2 ? 2 : 0;
   }
@@ -43,6 +50,9 @@ int main(int argc, char** argv) {
   if (command == "get") return stele::cli::runGet(rest);
   if (command == "image") return stele::cli::runImage(rest);
   if (command == "host") return stele::cli::runHost(rest);
+  if (command == "apply") return stele::cli::runApply(rest);
+  if (command == "delete") return stele::cli::runDelete(rest);
+  if (command == "logs") return stele::cli::runLogs(rest);
   std::fprintf(stderr, "stele: unknown command \"%s\"\n\n%s", command.c_str(), kUsage);
   return 2;
 }

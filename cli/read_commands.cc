@@ -1,5 +1,8 @@
-// `stele get images [NAME] [-o json]`, `stele image verify|delete NAME:VERSION`.
+// `stele get KIND` (images here; the other kinds in their own files), `stele image
+// verify|delete NAME:VERSION`.
 #include <cstdio>
+#include <cstring>
+#include <map>
 
 #include "cli/client_context.h"
 #include "cli/commands.h"
@@ -59,22 +62,49 @@ int getImages(HttpClient& client, const Args& args) {
   return 0;
 }
 
+// Which flags each `stele get KIND` takes beyond --server/--token/-o.
+const std::map<std::string, std::set<std::string>>& getFlags() {
+  static const std::map<std::string, std::set<std::string>> flags = {
+      {"images", {}},
+      {"hosts", {}},
+      {"deployments", {}},
+      {"networks", {}},
+      {"instances", {"deployment"}},
+      {"events", {"deployment", "instance", "w", "watch"}}};
+  return flags;
+}
+
 }  // namespace
 
 int runGet(const Argv& argv) {
-  auto args = Args::parse(argv, clientFlags({"o"}));
+  auto args = Args::parse(argv, clientFlags({"o", "deployment", "instance"}), {"w", "watch"});
   if (!args) return reportError(args.error());
   const auto& pos = args->positionals();
-  HttpClient client = makeClient(*args);
-  if (!pos.empty() && pos[0] == "images" && pos.size() <= 2) return getImages(client, *args);
-  if (pos.size() == 1 && pos[0] == "hosts") {
-    auto hosts = callJson(client, "GET", "/v1/hosts");
-    if (!hosts) return reportError(hosts.error());
-    return printHosts((*hosts)["items"], args->valueOr("o", "") == "json");
+  std::string kind = pos.empty() ? "" : pos[0];
+  auto allowed = getFlags().find(kind);
+  if (allowed == getFlags().end() || pos.size() > 2 || (kind == "hosts" && pos.size() > 1)) {
+    return reportError(
+        {ErrorKind::InvalidArgument, "usage",
+         "usage: stele get images [NAME] | hosts | deployments [NAME] | networks [NAME] | "
+         "instances [ID] [--deployment NAME] | events [--deployment NAME] [--instance ID] [-w]"
+         " (each with -o json)"});
   }
-  return reportError({ErrorKind::InvalidArgument, "usage",
-                      "usage: stele get images [NAME] [-o json] | stele get hosts [-o json] (deployments, "
-                      "instances, networks and events come with the deployment issues)"});
+  for (const char* flag : {"deployment", "instance", "w", "watch"}) {
+    if (args->has(flag) && !allowed->second.contains(flag)) {
+      return reportError({ErrorKind::InvalidArgument, "usage",
+                          std::string(std::strlen(flag) == 1 ? "-" : "--") + flag +
+                              " does not apply to get " + kind});
+    }
+  }
+  HttpClient client = makeClient(*args);
+  if (kind == "images") return getImages(client, *args);
+  if (kind == "deployments") return getDeployments(client, *args);
+  if (kind == "networks") return getNetworks(client, *args);
+  if (kind == "instances") return getInstances(client, *args);
+  if (kind == "events") return getEvents(client, *args);
+  auto hosts = callJson(client, "GET", "/v1/hosts");
+  if (!hosts) return reportError(hosts.error());
+  return printHosts((*hosts)["items"], args->valueOr("o", "") == "json");
 }
 
 int runImage(const Argv& argv) {

@@ -21,26 +21,31 @@ std::string slurp(const std::string& path) {
 
 }  // namespace
 
+void execWithEnv(const std::vector<std::string>& argv,
+                 const std::map<std::string, std::string>& env) {
+  for (const auto& [k, v] : env) ::setenv(k.c_str(), v.c_str(), 1);
+  std::vector<char*> args;
+  for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+  args.push_back(nullptr);
+  ::execvp(args[0], args.data());
+  ::_exit(127);
+}
+
 CommandResult runCommand(const std::vector<std::string>& argv,
                          const std::map<std::string, std::string>& env,
-                         const std::string& workingDir) {
+                         const std::string& workingDir, const std::string& stdinPath) {
   TempDir capture;
   std::string outPath = capture.file("out"), errPath = capture.file("err");
   pid_t pid = ::fork();
   if (pid == 0) {
     int out = ::open(outPath.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
     int err = ::open(errPath.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    int in = ::open("/dev/null", O_RDONLY);
+    int in = ::open(stdinPath.c_str(), O_RDONLY);
     ::dup2(in, STDIN_FILENO);
     ::dup2(out, STDOUT_FILENO);
     ::dup2(err, STDERR_FILENO);
     if (!workingDir.empty() && ::chdir(workingDir.c_str()) != 0) ::_exit(126);
-    for (const auto& [k, v] : env) ::setenv(k.c_str(), v.c_str(), 1);
-    std::vector<char*> args;
-    for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-    args.push_back(nullptr);
-    ::execvp(args[0], args.data());
-    ::_exit(127);
+    execWithEnv(argv, env);
   }
   int status = 0;
   ::waitpid(pid, &status, 0);

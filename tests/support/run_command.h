@@ -1,4 +1,5 @@
-// Runs a program (no shell) and captures its exit status, stdout and stderr.
+// Runs a program (no shell) and captures its exit status, stdout and stderr. Its stdin is
+// `stdinPath` (default /dev/null).
 #pragma once
 
 #include <map>
@@ -13,8 +14,13 @@ struct CommandResult {
   std::string err;
 };
 
+// In a forked child: sets `env` and execs `argv` (no shell); exits 127 if it cannot.
+[[noreturn]] void execWithEnv(const std::vector<std::string>& argv,
+                              const std::map<std::string, std::string>& env);
+
 CommandResult runCommand(const std::vector<std::string>& argv,
                          const std::map<std::string, std::string>& env = {},
-                         const std::string& workingDir = "");
+                         const std::string& workingDir = "",
+                         const std::string& stdinPath = "/dev/null");
 
 }  // namespace stele::testing
