@@ -1,4 +1,7 @@
 #include "api/router.h"
+#include "tests/support/value_of.h"
+
+using stele::testing::valueOf;
 
 #include <gtest/gtest.h>
 
@@ -21,7 +24,7 @@ TEST(Router, MatchesPatternsAndDecodesParameters) {
   ASSERT_TRUE(m.has_value());
   EXPECT_EQ(m->params.at("name"), "web");
   EXPECT_EQ(m->params.at("version"), "1.0.0+build.1");
-  EXPECT_EQ(router.match("PUT", "/v1/images/web/versions/1.0.0")->route->permission,
+  EXPECT_EQ(valueOf(router.match("PUT", "/v1/images/web/versions/1.0.0")).route->permission,
             Permission::PushImage);
 }
 

@@ -33,6 +33,7 @@ TEST(TlsApiTest, ServesHttpsThatAVerifyingClientAccepts) {
   ASSERT_TRUE(https.starts_with("https://"));
   cli::HttpClient trusting = server.admin();
   auto ok = trusting.request("GET", "/v1/whoami");
+  ASSERT_TRUE(ok) << ok.error().message;
   ASSERT_TRUE(ok.has_value()) << ok.error().message;
   EXPECT_EQ(ok->status, 200);
   cli::HttpClient untrusting(cli::ClientOptions{https, server.adminToken(), "", 10});
@@ -41,6 +42,7 @@ TEST(TlsApiTest, ServesHttpsThatAVerifyingClientAccepts) {
   cli::HttpClient plain(cli::ClientOptions{"http://127.0.0.1:" + std::to_string(server.port()),
                                            server.adminToken(), "", 5});
   auto cleartext = plain.request("GET", "/v1/whoami");
+  ASSERT_TRUE(cleartext) << cleartext.error().message;
   EXPECT_FALSE(cleartext.has_value() && cleartext->status == 200) << "no plain HTTP on a TLS port";
 }
 

@@ -4,6 +4,9 @@
 
 #include "hypervisor/mac_address.h"
 #include "tests/hypervisor/test_specs.h"
+#include "tests/support/value_of.h"
+
+using stele::testing::valueOf;
 
 namespace stele::hypervisor {
 namespace {
@@ -97,8 +100,8 @@ TEST(DomainXml, EscapesMarkupCharactersInCmdline) {
 TEST(DomainXml, UsesHostAccelerationAsDomainType) {
   auto spec = validDomainSpec();
   auto paths = instancePathsFor("/i", spec.instanceId, false, false);
-  EXPECT_TRUE(buildDomainXml(spec, paths, Acceleration::Kvm)->starts_with("<domain type='kvm'>"));
-  EXPECT_TRUE(buildDomainXml(spec, paths, Acceleration::Qemu)->starts_with("<domain type='qemu'>"));
+  EXPECT_TRUE(valueOf(buildDomainXml(spec, paths, Acceleration::Kvm)).starts_with("<domain type='kvm'>"));
+  EXPECT_TRUE(valueOf(buildDomainXml(spec, paths, Acceleration::Qemu)).starts_with("<domain type='qemu'>"));
 }
 
 TEST(DomainXml, GivesEachNicTheMacDerivedFromInstanceAndPosition) {
@@ -112,7 +115,7 @@ TEST(DomainXml, GivesEachNicTheMacDerivedFromInstanceAndPosition) {
 
 TEST(DomainXml, AddsFwCfgEntryOnlyWhenConfigIsGiven) {
   auto spec = validDomainSpec();
-  EXPECT_EQ(build(spec)->find("fwcfg"), std::string::npos);
+  EXPECT_EQ(valueOf(build(spec)).find("fwcfg"), std::string::npos);
   spec.config = "x=1";
   auto xml = build(spec);
   EXPECT_NE(xml->find("<entry name='opt/stele/config' file='/var/lib/stele/instances/i-0001/config'/>"),

@@ -12,6 +12,9 @@
 #include "tests/hypervisor/e2e/private_libvirtd.h"
 #include "tests/hypervisor/event_recorder.h"
 #include "tests/hypervisor/test_specs.h"
+#include "tests/support/value_of.h"
+
+using stele::testing::valueOf;
 
 namespace stele::hypervisor {
 namespace {
@@ -59,8 +62,8 @@ TEST(HostLoss, StoppedLibvirtdMakesHostUnreachableAndItsInstancesLostThenAdopted
   auto disconnected = events.waitFor([](const Event& e) { return isHostEvent(e, EventKind::HostDisconnected, "b"); }, 60s);
   ASSERT_TRUE(disconnected.has_value()) << "host b not reported disconnected within 60 s";
   EXPECT_TRUE(events.waitFor(EventKind::InstanceLost, "i-on-b", 10s).has_value());
-  EXPECT_EQ(hypervisor.hostStatus("b")->reachability, HostReachability::Unreachable);
-  EXPECT_EQ(hypervisor.hostStatus("a")->reachability, HostReachability::Reachable);
+  EXPECT_EQ(valueOf(hypervisor.hostStatus("b")).reachability, HostReachability::Unreachable);
+  EXPECT_EQ(valueOf(hypervisor.hostStatus("a")).reachability, HostReachability::Reachable);
   EXPECT_EQ(hypervisor.listInstances("b").error().kind, ErrorKind::Unavailable);
   EXPECT_TRUE(hypervisor.listInstances("a").has_value());
 
@@ -73,12 +76,12 @@ TEST(HostLoss, StoppedLibvirtdMakesHostUnreachableAndItsInstancesLostThenAdopted
       },
       10s);
   ASSERT_TRUE(adopted.has_value());
-  EXPECT_EQ(hypervisor.hostStatus("b")->reachability, HostReachability::Reachable);
+  EXPECT_EQ(valueOf(hypervisor.hostStatus("b")).reachability, HostReachability::Reachable);
   auto listed = hypervisor.listInstances("b");
   ASSERT_TRUE(listed.has_value()) << listed.error().message;
   ASSERT_EQ(listed->size(), 1u);
   EXPECT_EQ(listed->front().state, DomainState::Running) << "QEMU keeps running while libvirtd is away";
-  EXPECT_EQ(hypervisor.hostStatus("a")->reachability, HostReachability::Reachable);
+  EXPECT_EQ(valueOf(hypervisor.hostStatus("a")).reachability, HostReachability::Reachable);
 
   ASSERT_TRUE(hypervisor.destroy("b", "i-on-b").has_value());
   ASSERT_TRUE(hypervisor.removeNetwork("b", network.name).has_value());

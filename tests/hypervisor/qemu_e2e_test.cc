@@ -15,6 +15,9 @@
 #include "tests/hypervisor/e2e/private_libvirtd.h"
 #include "tests/hypervisor/event_recorder.h"
 #include "tests/hypervisor/test_specs.h"
+#include "tests/support/value_of.h"
+
+using stele::testing::valueOf;
 
 namespace stele::hypervisor {
 namespace {
@@ -125,8 +128,8 @@ TEST_F(QemuE2e, BootedGuestAnswersTcpInsideNamespaceAndDestroyLeavesNothingBehin
   auto destroyed = hypervisor_.destroy("e2e", "i-boot");
   ASSERT_TRUE(destroyed.has_value()) << destroyed.error().message;
   EXPECT_TRUE(events_.waitFor(EventKind::DomainStopped, "i-boot", 30s).has_value());
-  EXPECT_TRUE(hypervisor_.listInstances("e2e")->empty());
-  EXPECT_EQ(hypervisor_.hostResources("e2e")->activeDomains, 0u);
+  EXPECT_TRUE(valueOf(hypervisor_.listInstances("e2e")).empty());
+  EXPECT_EQ(valueOf(hypervisor_.hostResources("e2e")).activeDomains, 0u);
   EXPECT_FALSE(fs::exists(env_->instanceDir() + "/i-boot"));
   auto interfaces = e2e::interfacesInNamespace(env_->netns()).value();
   EXPECT_FALSE(hasTapDevice(interfaces));
@@ -170,7 +173,7 @@ TEST_F(QemuE2e, FailedStartUndefinesTheDomainAndRemovesItsFiles) {
   EXPECT_EQ(result.error().code, "domain_start_failed");
   EXPECT_NE(result.error().message.find("no-such-network"), std::string::npos)
       << "libvirt's own message must be carried: " << result.error().message;
-  EXPECT_TRUE(hypervisor_.listInstances("e2e")->empty());
+  EXPECT_TRUE(valueOf(hypervisor_.listInstances("e2e")).empty());
   EXPECT_FALSE(fs::exists(env_->instanceDir() + "/i-fail"));
 }
 

@@ -11,6 +11,9 @@
 #include "tests/hypervisor/event_recorder.h"
 #include "tests/hypervisor/scratch_dir.h"
 #include "tests/hypervisor/test_specs.h"
+#include "tests/support/value_of.h"
+
+using stele::testing::valueOf;
 
 namespace stele::hypervisor {
 namespace {
@@ -95,7 +98,7 @@ TEST_F(TestDriverHypervisor, DestroyRemovesDomainAndEveryPerInstanceFile) {
   ASSERT_TRUE(hypervisor_.provision("small", spec("i-1")).has_value());
   auto destroyed = hypervisor_.destroy("small", "i-1");
   ASSERT_TRUE(destroyed.has_value()) << destroyed.error().message;
-  EXPECT_TRUE(hypervisor_.listInstances("small")->empty());
+  EXPECT_TRUE(valueOf(hypervisor_.listInstances("small")).empty());
   EXPECT_FALSE(fs::exists(instances_ + "/i-1"));
   EXPECT_EQ(hypervisor_.instanceState("small", "i-1").error().kind, ErrorKind::NotFound);
 }
@@ -126,7 +129,7 @@ TEST_F(TestDriverHypervisor, MissingKernelBlobFailsWithoutLeavingDomainOrFiles) 
   auto result = hypervisor_.provision("small", s);
   ASSERT_FALSE(result.has_value());
   EXPECT_EQ(result.error().kind, ErrorKind::NotFound);
-  EXPECT_TRUE(hypervisor_.listInstances("small")->empty());
+  EXPECT_TRUE(valueOf(hypervisor_.listInstances("small")).empty());
   EXPECT_FALSE(fs::exists(instances_ + "/i-1"));
 }
 
@@ -189,7 +192,7 @@ TEST_F(TestDriverHypervisor, ReportsEachHostsCapacityAndAllocation) {
   EXPECT_EQ(after->allocatedVcpus, 2u);
   EXPECT_EQ(after->allocatedMemoryMiB, 512u);
   EXPECT_EQ(after->activeDomains, 1u);
-  EXPECT_EQ(hypervisor_.hostResources("large")->activeDomains, 0u) << "hosts must not share state";
+  EXPECT_EQ(valueOf(hypervisor_.hostResources("large")).activeDomains, 0u) << "hosts must not share state";
 }
 
 TEST_F(TestDriverHypervisor, NewHypervisorAdoptsSteleDomainsAlreadyOnHost) {
@@ -208,8 +211,8 @@ TEST_F(TestDriverHypervisor, NewHypervisorAdoptsSteleDomainsAlreadyOnHost) {
 
   // The adopted instance can be destroyed like one we provisioned (its files never existed).
   ASSERT_TRUE(hypervisor_.destroy("adopt", "i-left").has_value());
-  EXPECT_EQ(hypervisor_.listInstances("adopt")->size(), 1u);
-  EXPECT_EQ(hypervisor_.hostResources("adopt")->activeDomains, 1u) << "not-ours keeps running";
+  EXPECT_EQ(valueOf(hypervisor_.listInstances("adopt")).size(), 1u);
+  EXPECT_EQ(valueOf(hypervisor_.hostResources("adopt")).activeDomains, 1u) << "not-ours keeps running";
 }
 
 TEST_F(TestDriverHypervisor, EnsureNetworkIsIdempotentAndRefusesRespecWhileInUse) {
@@ -266,7 +269,7 @@ TEST_F(TestDriverHypervisor, DisconnectedHostIsForgotten) {
   connect("small", "small");
   ASSERT_TRUE(hypervisor_.disconnectHost("small").has_value());
   EXPECT_EQ(hypervisor_.listInstances("small").error().kind, ErrorKind::NotFound);
-  EXPECT_TRUE(hypervisor_.hosts()->empty());
+  EXPECT_TRUE(valueOf(hypervisor_.hosts()).empty());
 }
 
 }  // namespace

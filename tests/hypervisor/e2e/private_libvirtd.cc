@@ -140,7 +140,7 @@ Result<void> PrivateLibvirtd::startLibvirtd() {
 }
 
 Result<void> PrivateLibvirtd::stopLibvirtd() {
-  stopChild(libvirtd_, 30s);
+  stopChild(libvirtd_, 30s, "libvirtd");
   libvirtd_ = -1;
   return {};
 }
@@ -164,8 +164,8 @@ PrivateLibvirtd::~PrivateLibvirtd() {
       if (in >> pid && pid > 0) kill(pid, SIGKILL);
     }
   }
-  stopChild(libvirtd_, 30s);
-  stopChild(virtlogd_, 10s);
+  stopChild(libvirtd_, 30s, "libvirtd");
+  stopChild(virtlogd_, 10s, "virtlogd");
   if (netnsCreated_) (void)runCommand({"ip", "netns", "del", netns_});
   if (std::getenv("STELE_E2E_KEEP") == nullptr) fs::remove_all(root_, ec);
 }

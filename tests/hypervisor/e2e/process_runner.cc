@@ -1,6 +1,7 @@
 #include "tests/hypervisor/e2e/process_runner.h"
 
 #include <fcntl.h>
+#include <gtest/gtest.h>
 #include <signal.h>
 #include <spawn.h>
 #include <sys/wait.h>
@@ -9,6 +10,8 @@
 #include <cstdlib>
 #include <sstream>
 #include <thread>
+
+#include "tests/support/child_status.h"
 
 namespace stele::hypervisor::e2e {
 
@@ -46,18 +49,14 @@ bool programExists(const std::string& program) {
   return false;
 }
 
-void stopChild(pid_t pid, std::chrono::milliseconds grace) {
-  if (pid <= 0) return;
+int stopChild(pid_t pid, std::chrono::milliseconds grace, const std::string& what) {
+  if (pid <= 0) return 0;
   kill(pid, SIGTERM);
-  auto deadline = std::chrono::steady_clock::now() + grace;
-  while (std::chrono::steady_clock::now() < deadline) {
-    int status = 0;
-    pid_t done = waitpid(pid, &status, WNOHANG);
-    if (done == pid || (done < 0 && errno == ECHILD)) return;
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
-  kill(pid, SIGKILL);
-  waitpid(pid, nullptr, 0);
+  bool forced = false;
+  int status = stele::testing::reapWithin(pid, grace, &forced);
+  EXPECT_FALSE(forced) << what << " did not end within " << grace.count() << " ms of SIGTERM";
+  stele::testing::expectCleanEnd(what, status, {stele::testing::exitedWith(0)}, "");
+  return status;
 }
 
 }  // namespace stele::hypervisor::e2e

@@ -17,7 +17,8 @@ Result<void> runCommand(const std::vector<std::string>& argv, const std::string&
 // True if `program` is an executable in PATH (or an absolute path).
 bool programExists(const std::string& program);
 
-// SIGTERM, wait up to `grace`, then SIGKILL; reaps the child.
-void stopChild(pid_t pid, std::chrono::milliseconds grace);
+// SIGTERM, wait up to `grace`, then SIGKILL; reaps the child and returns its wait status.
+// Fails the running test unless the child (named `what`) exited 0 within `grace`.
+int stopChild(pid_t pid, std::chrono::milliseconds grace, const std::string& what);
 
 }  // namespace stele::hypervisor::e2e
