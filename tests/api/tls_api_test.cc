@@ -34,7 +34,6 @@ TEST(TlsApiTest, ServesHttpsThatAVerifyingClientAccepts) {
   cli::HttpClient trusting = server.admin();
   auto ok = trusting.request("GET", "/v1/whoami");
   ASSERT_TRUE(ok) << ok.error().message;
-  ASSERT_TRUE(ok.has_value()) << ok.error().message;
   EXPECT_EQ(ok->status, 200);
   cli::HttpClient untrusting(cli::ClientOptions{https, server.adminToken(), "", 10});
   auto refused = untrusting.request("GET", "/v1/whoami");
@@ -42,7 +41,6 @@ TEST(TlsApiTest, ServesHttpsThatAVerifyingClientAccepts) {
   cli::HttpClient plain(cli::ClientOptions{"http://127.0.0.1:" + std::to_string(server.port()),
                                            server.adminToken(), "", 5});
   auto cleartext = plain.request("GET", "/v1/whoami");
-  ASSERT_TRUE(cleartext) << cleartext.error().message;
   EXPECT_FALSE(cleartext.has_value() && cleartext->status == 200) << "no plain HTTP on a TLS port";
 }
 
