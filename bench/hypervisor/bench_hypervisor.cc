@@ -106,6 +106,12 @@ void printTable(const std::vector<Row>& rows) {
       std::printf("%-46s %7s %s\n", row.scenario.c_str(), "-", row.note.c_str());
       continue;
     }
+    // A scenario that failed part-way has no figure: its rounds so far would look fine.
+    if (row.note.starts_with("FAILED")) {
+      std::printf("%-46s %7zu %10s %10s %10s\n    %s\n", row.scenario.c_str(), row.samples.size(),
+                  "INVALID", "INVALID", "INVALID", row.note.c_str());
+      continue;
+    }
     std::sort(row.samples.begin(), row.samples.end());
     std::printf("%-46s %7zu %10.1f %10.1f %10.1f\n", row.scenario.c_str(), row.samples.size(), row.samples.front(),
                 row.samples[row.samples.size() / 2], row.samples.back());
@@ -222,5 +228,8 @@ int main(int argc, char** argv) {
   }
   (void)hypervisor.removeNetwork("qemu", network.name);
   printTable(rows);
+  for (const auto& row : rows) {
+    if (row.note.starts_with("FAILED")) status = 1;
+  }
   return status;
 }
