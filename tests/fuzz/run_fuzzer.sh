@@ -6,7 +6,7 @@
 # is kept under ARTIFACTS), or when the corpus is missing or empty.
 #   run_fuzzer.sh FUZZER CORPUS_DIR SECONDS ARTIFACTS_DIR [MAX_FILES]
 set -euo pipefail
-fuzzer="$1" corpus="$2" seconds="$3" artifacts="$4" max_files="${5:-200}"
+fuzzer="$1" corpus="$2" seconds="$3" artifacts="$4" max_files="${5:-64}"
 name="$(basename "$fuzzer")"
 if [[ ! -d "$corpus" ]] || [[ -z "$(ls -A "$corpus")" ]]; then
   echo "$name: no seed corpus in $corpus" >&2

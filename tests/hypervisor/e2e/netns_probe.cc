@@ -35,6 +35,12 @@ Result<T> inNamespace(const std::string& netns, F work) {
 
 Result<std::string> tcpReadInNamespace(const std::string& netns, const std::string& ipv4, int port,
                                        std::chrono::milliseconds timeout) {
+  return tcpExchangeInNamespace(netns, ipv4, port, "", timeout);
+}
+
+Result<std::string> tcpExchangeInNamespace(const std::string& netns, const std::string& ipv4,
+                                           int port, const std::string& request,
+                                           std::chrono::milliseconds timeout) {
   return inNamespace<std::string>(netns, [&]() -> Result<std::string> {
     int sock = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
     sockaddr_in address{};
@@ -49,6 +55,11 @@ Result<std::string> tcpReadInNamespace(const std::string& netns, const std::stri
         getsockopt(sock, SOL_SOCKET, SO_ERROR, &error, &length) != 0 || error != 0) {
       close(sock);
       return fail(ErrorKind::Unavailable, "tcp_probe_failed", "no TCP answer from " + ipv4 + ":" + std::to_string(port));
+    }
+    if (!request.empty() &&
+        send(sock, request.data(), request.size(), MSG_NOSIGNAL) != static_cast<ssize_t>(request.size())) {
+      close(sock);
+      return fail(ErrorKind::Unavailable, "tcp_probe_failed", "cannot send to " + ipv4 + ":" + std::to_string(port));
     }
     std::string received;
     char buffer[256];
