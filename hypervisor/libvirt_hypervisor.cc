@@ -94,6 +94,7 @@ Result<HostStatus> LibvirtHypervisor::hostStatus(const HostId& host) const {
 Result<std::vector<HostStatus>> LibvirtHypervisor::hosts() const {
   std::lock_guard lock(mutex_);
   std::vector<HostStatus> statuses;
+  statuses.reserve(hosts_.size());
   for (const auto& [id, connection] : hosts_) statuses.push_back(connection->status());
   return statuses;
 }

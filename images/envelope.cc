@@ -70,7 +70,7 @@ Result<Envelope> parseEnvelope(std::string_view bytes) {
     const json& entry = (*signatures)[i];
     if (!entry.is_object()) return invalid(path, "must be an object");
     for (const auto& [key, value] : entry.items()) {
-      if (key != "keyid" && key != "sig") return invalid(path + "." + key, "unknown field");
+      if (key != "keyid" && key != "sig") return invalid(path + ('.' + key), "unknown field");
     }
     auto keyid = entry.find("keyid");
     if (keyid == entry.end() || !keyid->is_string()) {

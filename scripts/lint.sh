@@ -3,7 +3,10 @@
 #  1. clang-format --dry-run -Werror with the repo's .clang-format;
 #  2. clang-tidy (LLVM 16) with the repo's .clang-tidy, every warning an error, over every
 #     translation unit in BUILD_DIR/compile_commands.json (the release build) and the
-#     project headers they include.
+#     project headers they include. One check is left out here, for time only:
+#     bugprone-unchecked-optional-access (its data-flow analysis ran > 7 minutes on
+#     services/firewall/firewall_config.cc alone; with it the tier would take ~30 minutes on
+#     2 cores). Editors still run it from .clang-tidy.
 # Exit status: 0 clean, bit 1 clang-format found something, bit 2 clang-tidy did.
 #   bash scripts/lint.sh [BUILD_DIR]   (default: build)
 set -uo pipefail
@@ -34,7 +37,7 @@ fi
 # The tree builds with g++ 12 and -std=c++23; clang 16 spells it c++2b, and libstdc++ 12
 # declares std::expected only for __cpp_concepts >= 202002L (see the top CMakeLists.txt).
 if ! run-clang-tidy-16 -clang-tidy-binary "$tidy" -p "$build" -j "$jobs" -quiet \
-    -warnings-as-errors='*' -header-filter="^$root/$sources/" \
+    -warnings-as-errors='*' -checks=-bugprone-unchecked-optional-access -header-filter="^$root/$sources/" \
     -extra-arg=-std=c++2b -extra-arg=-U__cpp_concepts -extra-arg=-D__cpp_concepts=202002L \
     -extra-arg=-Wno-builtin-macro-redefined -extra-arg=-Wno-unknown-warning-option \
     "^$root/$sources/" > "$build/clang-tidy.log" 2>&1; then

@@ -87,6 +87,7 @@ using stele::testing::TempDir;
 // Runs argv (no shell) with stdout and stderr sent to `output`; returns its wall time.
 double runTimed(const std::vector<std::string>& argv, const std::string& output) {
   std::vector<char*> args;
+  args.reserve(argv.size() + 1);
   for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
   args.push_back(nullptr);
   posix_spawn_file_actions_t actions;
@@ -119,6 +120,7 @@ class ServerProcess {
     std::vector<std::string> argv = {stele,        "server", "--listen",  "127.0.0.1:0",
                                      "--data-dir", dataDir,  "--threads", "2"};
     std::vector<char*> args;
+    args.reserve(argv.size() + 1);
     for (auto& a : argv) args.push_back(a.data());
     args.push_back(nullptr);
     int rc = posix_spawn(&pid_, stele.c_str(), &actions, nullptr, args.data(), environ);
@@ -397,6 +399,9 @@ int main(int argc, char** argv) {
     return runBench(parseOptions(argc, argv));
   } catch (const BenchFailure& failure) {
     std::fprintf(stderr, "registry_bench: %s\n", failure.message.c_str());
+    return 1;
+  } catch (const std::exception& error) {
+    std::fprintf(stderr, "registry_bench: %s\n", error.what());
     return 1;
   }
 }

@@ -58,7 +58,7 @@ TEST(DomainXml, RejectsNewlineInInstanceId) {
 }
 
 TEST(DomainXml, RejectsRelativeOrTraversingOrNulKernelPath) {
-  for (std::string path : {std::string("kernel"), std::string("/srv/../etc/shadow"), std::string("/srv/k\0x", 8),
+  for (const std::string& path : {std::string("kernel"), std::string("/srv/../etc/shadow"), std::string("/srv/k\0x", 8),
                            std::string("/srv/./kernel"), std::string()}) {
     auto spec = validDomainSpec();
     spec.kernelPath = path;

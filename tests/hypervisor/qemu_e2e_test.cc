@@ -112,7 +112,7 @@ TEST_F(QemuE2e, BootedGuestAnswersTcpInsideNamespaceAndDestroyLeavesNothingBehin
     }
     std::this_thread::sleep_for(1s);
   }
-  auto console = hypervisor_.consoleLogTail("e2e", "i-boot", 64 * 1024);
+  auto console = hypervisor_.consoleLogTail("e2e", "i-boot", 65536);
   ASSERT_TRUE(console.has_value()) << console.error().message;
   ASSERT_EQ(answer, "stele-guest ok\n") << "guest never answered; console:\n" << *console;
   EXPECT_NE(console->find("stele-guest: listening on port 7070"), std::string::npos) << *console;

@@ -149,14 +149,14 @@ TEST_F(TestDriverHypervisor, SubscriberReceivesStartedAndStoppedEvents) {
   ASSERT_TRUE(hypervisor_.provision("small", spec("i-1")).has_value());
   auto started = events_.waitFor(EventKind::DomainStarted, "i-1", 10s);
   ASSERT_TRUE(started.has_value());
-  EXPECT_EQ(started->host, "small");
-  EXPECT_EQ(started->domainName, "web-i-1");
-  EXPECT_EQ(started->atUnix, 1'700'000'000);
-  EXPECT_FALSE(started->fromBackstop);
+  EXPECT_EQ(valueOf(started).host, "small");
+  EXPECT_EQ(valueOf(started).domainName, "web-i-1");
+  EXPECT_EQ(valueOf(started).atUnix, 1'700'000'000);
+  EXPECT_FALSE(valueOf(started).fromBackstop);
   ASSERT_TRUE(hypervisor_.destroy("small", "i-1").has_value());
   auto stopped = events_.waitFor(EventKind::DomainStopped, "i-1", 10s);
   ASSERT_TRUE(stopped.has_value());
-  EXPECT_FALSE(stopped->fromBackstop);
+  EXPECT_FALSE(valueOf(stopped).fromBackstop);
 }
 
 TEST_F(TestDriverHypervisor, UnsubscribedHandlerIsNotCalledAgain) {
@@ -225,7 +225,7 @@ TEST_F(TestDriverHypervisor, EnsureNetworkIsIdempotentAndRefusesRespecWhileInUse
   s.networks = {dmz.name};
   ASSERT_TRUE(hypervisor_.provision("small", s).has_value());
   NetworkSpec changed = dmz;
-  changed.hostAddress->prefix = 16;
+  valueOf(changed.hostAddress).prefix = 16;
   auto refused = hypervisor_.ensureNetwork("small", changed);
   ASSERT_FALSE(refused.has_value());
   EXPECT_EQ(refused.error().kind, ErrorKind::Conflict);

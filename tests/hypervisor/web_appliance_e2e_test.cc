@@ -79,7 +79,7 @@ TEST(WebApplianceE2e, ConfigDeliveredByFwCfgNamesTheInstanceOnItsPage) {
     }
     std::this_thread::sleep_for(1s);
   }
-  auto console = hypervisor.consoleLogTail("e2e", "web-fwcfg-7", 64 * 1024);
+  auto console = hypervisor.consoleLogTail("e2e", "web-fwcfg-7", 65536);
   ASSERT_TRUE(console) << console.error().message;
   ASSERT_FALSE(page.empty()) << "the web appliance never answered GET /; console:\n" << *console;
   EXPECT_NE(page.find("web-fwcfg-7"), std::string::npos) << "the page names the instance:\n"

@@ -48,7 +48,7 @@ TEST_F(BlobStoreTest, ChunksInOrderCommitToTheContentAddress) {
   auto blob = blobs_->commit(up->id, digest);
   ASSERT_TRUE(blob.has_value()) << blob.error().message;
   EXPECT_EQ(blob->size, 11);
-  EXPECT_EQ(valueOf(blobs_->blobSize(digest)).value(), 11);
+  EXPECT_EQ(valueOf(valueOf(blobs_->blobSize(digest))), 11);
   EXPECT_TRUE(std::filesystem::exists(dir_.path() + "/blobs/sha256/" + digest.substr(7, 2) + "/" +
                                       digest.substr(7)));
   EXPECT_EQ(uploadFiles(), 0u);

@@ -34,6 +34,7 @@ CommandResult runCommand(const std::vector<std::string>& argv,
   for (const auto& [k, v] : env) childEnv[k] = v;
   Environment environment(childEnv);
   std::vector<char*> args;
+  args.reserve(argv.size() + 1);
   for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
   args.push_back(nullptr);
   pid_t pid = ::fork();

@@ -9,6 +9,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <thread>
 
 namespace stele::hypervisor::e2e {
@@ -47,7 +48,10 @@ Result<std::string> tcpExchangeInNamespace(const std::string& netns, const std::
     address.sin_family = AF_INET;
     address.sin_port = htons(static_cast<std::uint16_t>(port));
     inet_pton(AF_INET, ipv4.c_str(), &address.sin_addr);
-    connect(sock, reinterpret_cast<sockaddr*>(&address), sizeof address);
+    if (connect(sock, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0 && errno != EINPROGRESS) {
+      close(sock);
+      return fail(ErrorKind::Unavailable, "tcp_probe_failed", "cannot connect to " + ipv4 + ":" + std::to_string(port));
+    }
     pollfd waitFor{sock, POLLOUT, 0};
     int error = 0;
     socklen_t length = sizeof error;
