@@ -2,10 +2,9 @@
 // status. 0 means it worked; otherwise the reason has been printed to stderr.
 #pragma once
 
+#include <nlohmann/json_fwd.hpp>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json_fwd.hpp>
 
 namespace stele::cli {
 

@@ -72,9 +72,10 @@ int runGet(const Argv& argv) {
     if (!hosts) return reportError(hosts.error());
     return printHosts((*hosts)["items"], args->valueOr("o", "") == "json");
   }
-  return reportError({ErrorKind::InvalidArgument, "usage",
-                      "usage: stele get images [NAME] [-o json] | stele get hosts [-o json] (deployments, "
-                      "instances, networks and events come with the deployment issues)"});
+  return reportError(
+      {ErrorKind::InvalidArgument, "usage",
+       "usage: stele get images [NAME] [-o json] | stele get hosts [-o json] (deployments, "
+       "instances, networks and events come with the deployment issues)"});
 }
 
 int runImage(const Argv& argv) {

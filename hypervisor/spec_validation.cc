@@ -90,8 +90,10 @@ bool isValidIpv4(std::string_view value) {
 }
 
 Result<void> validateInstanceMetadata(const InstanceMetadata& metadata) {
-  if (!isValidName(metadata.instanceId)) return invalidDomain(std::string("instanceId ") + kNameRule);
-  if (!isValidName(metadata.deployment)) return invalidDomain(std::string("deployment ") + kNameRule);
+  if (!isValidName(metadata.instanceId))
+    return invalidDomain(std::string("instanceId ") + kNameRule);
+  if (!isValidName(metadata.deployment))
+    return invalidDomain(std::string("deployment ") + kNameRule);
   if (!isValidName(metadata.revision)) return invalidDomain(std::string("revision ") + kNameRule);
   if (!isValidImageDigest(metadata.imageDigest)) {
     return invalidDomain("imageDigest must be sha256: followed by 64 lowercase hex digits");
@@ -107,18 +109,22 @@ Result<void> validateDomainSpec(const DomainSpec& spec) {
   }
   if (!isValidName(spec.name)) return invalidDomain(std::string("name ") + kNameRule);
   if (!isValidAbsolutePath(spec.kernelPath)) {
-    return invalidDomain("kernelPath must be an absolute path without control characters or . / ..");
+    return invalidDomain(
+        "kernelPath must be an absolute path without control characters or . / ..");
   }
   if (spec.initrdPath && !isValidAbsolutePath(*spec.initrdPath)) {
-    return invalidDomain("initrdPath must be an absolute path without control characters or . / ..");
+    return invalidDomain(
+        "initrdPath must be an absolute path without control characters or . / ..");
   }
   if (!isValidCmdline(spec.cmdline)) {
-    return invalidDomain("cmdline must be printable ASCII (no newline or control character), at most 2047 bytes");
+    return invalidDomain(
+        "cmdline must be printable ASCII (no newline or control character), at most 2047 bytes");
   }
   if (spec.memoryMiB < kMinMemoryMiB || spec.memoryMiB > kMaxMemoryMiB) {
     return invalidDomain("memoryMiB must be between 16 and 1048576");
   }
-  if (spec.vcpus < 1 || spec.vcpus > kMaxVcpus) return invalidDomain("vcpus must be between 1 and 256");
+  if (spec.vcpus < 1 || spec.vcpus > kMaxVcpus)
+    return invalidDomain("vcpus must be between 1 and 256");
   if (spec.networks.size() > kMaxNics) return invalidDomain("networks: at most 8 NICs");
   std::set<std::string> seen;
   for (std::size_t i = 0; i < spec.networks.size(); ++i) {
@@ -126,7 +132,8 @@ Result<void> validateDomainSpec(const DomainSpec& spec) {
       return invalidDomain("networks[" + std::to_string(i) + "] " + kNameRule);
     }
     if (!seen.insert(spec.networks[i]).second) {
-      return invalidDomain("networks[" + std::to_string(i) + "] repeats network " + spec.networks[i]);
+      return invalidDomain("networks[" + std::to_string(i) + "] repeats network " +
+                           spec.networks[i]);
     }
   }
   if (spec.config && spec.config->size() > kMaxConfigBytes) {
@@ -137,7 +144,8 @@ Result<void> validateDomainSpec(const DomainSpec& spec) {
 
 Result<void> validateNetworkSpec(const NetworkSpec& spec) {
   if (!isValidName(spec.name)) return invalidNetwork(std::string("name ") + kNameRule);
-  if (!isValidBridgeName(spec.bridge)) return invalidNetwork("bridge must match [A-Za-z0-9_-]{1,15}");
+  if (!isValidBridgeName(spec.bridge))
+    return invalidNetwork("bridge must match [A-Za-z0-9_-]{1,15}");
   if (spec.hostAddress) {
     if (!isValidIpv4(spec.hostAddress->ipv4)) {
       return invalidNetwork("hostAddress.ipv4 must be a dotted-quad IPv4 address");

@@ -27,7 +27,6 @@
 #include <string>
 #include <vector>
 
-#include "tests/support/temp_dir.h"
 #include "cli/client_context.h"
 #include "cli/http_client.h"
 #include "cli/image_pusher.h"
@@ -36,6 +35,7 @@
 #include "images/envelope.h"
 #include "images/manifest.h"
 #include "store/file_io.h"
+#include "tests/support/temp_dir.h"
 
 extern char** environ;
 

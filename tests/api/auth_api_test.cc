@@ -115,7 +115,8 @@ TEST_F(AuthApiTest, ErrorsAlwaysUseTheJsonShape) {
   ASSERT_TRUE(badTime) << badTime.error().message;
   EXPECT_NE(jsonOf(*badTime)["error"]["message"].get<std::string>().find("notAfter"),
             std::string::npos);
-  EXPECT_EQ(answerOf(server_.client("").request("GET", "/healthz")).status, 200) << "health needs no token";
+  EXPECT_EQ(answerOf(server_.client("").request("GET", "/healthz")).status, 200)
+      << "health needs no token";
 }
 
 TEST_F(AuthApiTest, MetricsCountRequestsByStatus) {
@@ -136,7 +137,8 @@ TEST_F(AuthApiTest, AddingTheSameKeyTwiceIsIdempotentAndOtherTermsConflict) {
   auto one = jsonOf(answerOf(admin_.request("GET", "/v1/keys/" + key.id)));
   EXPECT_EQ(one["names"][0], "web");
   EXPECT_EQ(one["state"], "active");
-  EXPECT_EQ(answerOf(admin_.request("POST", "/v1/keys/" + std::string(64, 'f') + "/revoke")).status, 404);
+  EXPECT_EQ(answerOf(admin_.request("POST", "/v1/keys/" + std::string(64, 'f') + "/revoke")).status,
+            404);
 }
 
 }  // namespace

@@ -2,7 +2,6 @@
 // work resumes or is cleanly discarded. STELE_CRASHPOINT makes the server SIGKILL itself at
 // a named point inside a write, as a power cut would.
 #include <gtest/gtest.h>
-
 #include <signal.h>
 
 #include "common/sha256.h"
@@ -26,11 +25,11 @@ TEST(CrashTest, KillDuringAnUploadLeavesAResumableUpload) {
   ASSERT_TRUE(first) << first.error().message;
   ASSERT_EQ(first->status, 202);
   // A second chunk is on the wire, half sent and read by the server, when the server dies.
-  HalfSentRequest halfSent(
-      server.port(), "PATCH " + location + " HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " +
-                         server.adminToken() +
-                         "\r\nContent-Range: 4000-7999\r\nContent-Length: 4000\r\n\r\n" +
-                         content.substr(4000, 1500));
+  HalfSentRequest halfSent(server.port(),
+                           "PATCH " + location + " HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " +
+                               server.adminToken() +
+                               "\r\nContent-Range: 4000-7999\r\nContent-Length: 4000\r\n\r\n" +
+                               content.substr(4000, 1500));
   ASSERT_TRUE(halfSent.connected());
   ASSERT_TRUE(halfSent.waitUntilServerRead(std::chrono::seconds(10)))
       << "the server never read the half-sent chunk";

@@ -74,7 +74,8 @@ TEST_F(HostApiTest, DrainThenRemoveIsRefusedWhileInstancesRemainUnlessForced) {
   EXPECT_EQ(answerOf(admin_.request("DELETE", "/v1/hosts/adopt?force=true")).status, 204);
   EXPECT_EQ(answerOf(admin_.request("GET", "/v1/hosts/adopt")).status, 404);
   ASSERT_EQ(add("small", hostUri("small.xml")).status, 201);
-  EXPECT_EQ(answerOf(admin_.request("DELETE", "/v1/hosts/small")).status, 204) << "an empty host goes";
+  EXPECT_EQ(answerOf(admin_.request("DELETE", "/v1/hosts/small")).status, 204)
+      << "an empty host goes";
 }
 
 TEST_F(HostApiTest, BadRequestsAreRefusedAndNothingIsAdded) {
@@ -87,7 +88,8 @@ TEST_F(HostApiTest, BadRequestsAreRefusedAndNothingIsAdded) {
   EXPECT_EQ(errorCode(add("small", hostUri("large.xml"))), "host_exists");
   EXPECT_EQ(jsonOf(answerOf(admin_.request("GET", "/v1/hosts")))["items"].size(), 1u);
   cli::HttpClient viewer = server_.client(createToken(admin_, "viewer"));
-  EXPECT_EQ(answerOf(viewer.request("POST", "/v1/hosts", R"({"name":"x","uri":"qemu:///system"})")).status,
+  EXPECT_EQ(answerOf(viewer.request("POST", "/v1/hosts", R"({"name":"x","uri":"qemu:///system"})"))
+                .status,
             403);
   EXPECT_EQ(answerOf(viewer.request("GET", "/v1/hosts")).status, 200);
   EXPECT_EQ(answerOf(admin_.request("POST", "/v1/hosts/none/drain")).status, 404);

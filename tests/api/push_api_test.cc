@@ -104,7 +104,8 @@ TEST_F(PushApiTest, SignaturesByUntrustedKeysAreRefused) {
 TEST_F(PushApiTest, RetiredKeyKeepsItsOldVersionsButSignsNoNewOnes) {
   ASSERT_EQ(push("web", "1.0.0", envelopeFor(manifest(), {&key_})).first, 201);
   ASSERT_EQ(answerOf(admin_.request("POST", "/v1/keys/" + key_.id + "/retire")).status, 200);
-  EXPECT_EQ(jsonOf(answerOf(admin_.request("POST", "/v1/images/web/versions/1.0.0/verify")))["ok"], true);
+  EXPECT_EQ(jsonOf(answerOf(admin_.request("POST", "/v1/images/web/versions/1.0.0/verify")))["ok"],
+            true);
   EXPECT_EQ(push("web", "1.0.1", envelopeFor(manifest("web", "1.0.1"), {&key_})).second,
             "key_retired");
   ASSERT_EQ(answerOf(admin_.request("POST", "/v1/keys/" + key_.id + "/revoke")).status, 200);
@@ -206,7 +207,8 @@ TEST_F(PushApiTest, ConcurrentPushesOfOneVersionWithDifferentBytesHaveExactlyOne
   for (int i = 0; i < kPushers; ++i) {
     threads.emplace_back([&, i] {
       cli::HttpClient c = server_.admin();
-      statuses[i] = answerOf(c.request("PUT", "/v1/images/web/versions/2.0.0", envelopes[i])).status;
+      statuses[i] =
+          answerOf(c.request("PUT", "/v1/images/web/versions/2.0.0", envelopes[i])).status;
     });
   }
   for (auto& t : threads) t.join();

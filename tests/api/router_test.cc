@@ -1,4 +1,5 @@
 #include "api/router.h"
+
 #include "tests/support/value_of.h"
 
 using stele::testing::valueOf;

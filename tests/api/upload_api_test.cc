@@ -93,7 +93,8 @@ TEST_F(UploadApiTest, LyingContentLengthsAppendNothingAndTheServerStaysUp) {
   auto mismatch = answerOf(admin_.request("PATCH", location, "12345", {{"Content-Range", "0-9"}}));
   EXPECT_EQ(mismatch.status, 400);
   EXPECT_EQ(errorCode(mismatch), "content_range_mismatch");
-  EXPECT_EQ(jsonOf(answerOf(admin_.request("GET", location)))["offset"], 0) << "nothing was appended";
+  EXPECT_EQ(jsonOf(answerOf(admin_.request("GET", location)))["offset"], 0)
+      << "nothing was appended";
   EXPECT_EQ(answerOf(admin_.request("GET", "/healthz")).status, 200);
 }
 
@@ -106,7 +107,8 @@ TEST_F(UploadApiTest, DigestMismatchTruncatedOrWithExtraBytesIsRefusedAndDiscard
     ASSERT_TRUE(commit) << commit.error().message;
     EXPECT_EQ(commit->status, 400);
     EXPECT_EQ(errorCode(*commit), "digest_mismatch");
-    EXPECT_EQ(answerOf(admin_.request("HEAD", "/v1/blobs/" + digestString(sha256(content)))).status, 404);
+    EXPECT_EQ(answerOf(admin_.request("HEAD", "/v1/blobs/" + digestString(sha256(content)))).status,
+              404);
   }
   EXPECT_EQ(uploadFiles(server_), 0u);
 }
@@ -132,7 +134,8 @@ TEST_F(UploadApiTest, MalformedDigestsAndRangesAreRefused) {
   auto none = admin_.request("PATCH", location, "y");
   ASSERT_TRUE(none) << none.error().message;
   EXPECT_EQ(errorCode(*none), "content_range_missing");
-  EXPECT_EQ(errorCode(answerOf(admin_.request("POST", "/v1/blobs/uploads?kind=rootfs"))), "kind_invalid");
+  EXPECT_EQ(errorCode(answerOf(admin_.request("POST", "/v1/blobs/uploads?kind=rootfs"))),
+            "kind_invalid");
 }
 
 TEST_F(UploadApiTest, CancelledUploadIsGone) {

@@ -28,10 +28,11 @@ void check(bool condition, const char* what) {
 }
 
 std::string elementOf(const InstanceMetadata& metadata) {
-  return "<" + std::string(kSteleMetadataPrefix) + ":instance xmlns:" +
-         std::string(kSteleMetadataPrefix) + "='" + std::string(kSteleMetadataNamespace) +
-         "' id='" + metadata.instanceId + "' deployment='" + metadata.deployment +
-         "' revision='" + metadata.revision + "' image-digest='" + metadata.imageDigest + "'/>";
+  return "<" + std::string(kSteleMetadataPrefix) +
+         ":instance xmlns:" + std::string(kSteleMetadataPrefix) + "='" +
+         std::string(kSteleMetadataNamespace) + "' id='" + metadata.instanceId + "' deployment='" +
+         metadata.deployment + "' revision='" + metadata.revision + "' image-digest='" +
+         metadata.imageDigest + "'/>";
 }
 
 }  // namespace

@@ -59,7 +59,9 @@ class QemuE2e : public ::testing::Test {
   void SetUp() override {
     ASSERT_EQ(setupError_, nullptr) << *setupError_;
     ASSERT_TRUE(hypervisor_.subscribe(events_.handler()).has_value());
-    ASSERT_TRUE(hypervisor_.connectHost({"e2e", env_->uri(), Acceleration::Qemu, env_->instanceDir()}).has_value());
+    ASSERT_TRUE(
+        hypervisor_.connectHost({"e2e", env_->uri(), Acceleration::Qemu, env_->instanceDir()})
+            .has_value());
     auto reachable = hypervisor_.awaitReachable("e2e", 60s);
     ASSERT_TRUE(reachable.has_value()) << reachable.error().message;
   }
@@ -77,8 +79,9 @@ class QemuE2e : public ::testing::Test {
   }
 
   static bool hasTapDevice(const std::vector<std::string>& names) {
-    return std::any_of(names.begin(), names.end(),
-                       [](const std::string& n) { return n.starts_with("vnet") || n.starts_with("tap"); });
+    return std::any_of(names.begin(), names.end(), [](const std::string& n) {
+      return n.starts_with("vnet") || n.starts_with("tap");
+    });
   }
 
   static PrivateLibvirtd* env_;
@@ -154,7 +157,8 @@ TEST_F(QemuE2e, KillingQemuBehindLibvirtsBackDeliversCrashEvent) {
 
   auto died = events_.waitFor(
       [](const Event& e) {
-        return e.instanceId == "i-kill" && (e.kind == EventKind::DomainCrashed || e.kind == EventKind::DomainStopped);
+        return e.instanceId == "i-kill" &&
+               (e.kind == EventKind::DomainCrashed || e.kind == EventKind::DomainStopped);
       },
       60s);
   ASSERT_TRUE(died.has_value()) << "no crash/stop event within 60 s of kill -9";

@@ -40,7 +40,8 @@ class TestDriverHypervisor : public ::testing::Test {
   }
 
   void connect(const std::string& host, const std::string& hostXml) {
-    ASSERT_TRUE(hypervisor_.connectHost({host, hostUri(hostXml), Acceleration::Qemu, instances_}).has_value());
+    ASSERT_TRUE(hypervisor_.connectHost({host, hostUri(hostXml), Acceleration::Qemu, instances_})
+                    .has_value());
     auto reachable = hypervisor_.awaitReachable(host, 10s);
     ASSERT_TRUE(reachable.has_value()) << reachable.error().message;
   }
@@ -73,7 +74,8 @@ TEST_F(TestDriverHypervisor, ProvisionDefinesAndStartsADomainCarryingSteleMetada
   ASSERT_TRUE(listed.has_value()) << listed.error().message;
   ASSERT_EQ(listed->size(), 1u);
   const auto& s = spec("i-1");
-  EXPECT_EQ(listed->front().metadata, (InstanceMetadata{s.instanceId, s.deployment, s.revision, s.imageDigest}));
+  EXPECT_EQ(listed->front().metadata,
+            (InstanceMetadata{s.instanceId, s.deployment, s.revision, s.imageDigest}));
   EXPECT_EQ(listed->front().domainName, s.name);
   EXPECT_EQ(hypervisor_.instanceState("small", "i-1").value(), DomainState::Running);
 }
@@ -89,7 +91,8 @@ TEST_F(TestDriverHypervisor, ProvisionCopiesKernelInitrdAndWritesConfigPerInstan
   std::string text((std::istreambuf_iterator<char>(config)), std::istreambuf_iterator<char>());
   EXPECT_EQ(text, "role=web\n");
   auto perms = fs::status(dir + "/kernel").permissions();
-  EXPECT_NE(perms & fs::perms::others_read, fs::perms::none) << "QEMU's user must be able to read the kernel";
+  EXPECT_NE(perms & fs::perms::others_read, fs::perms::none)
+      << "QEMU's user must be able to read the kernel";
   EXPECT_NE(fs::status(dir + "/kernel").type(), fs::file_type::symlink);
 }
 
@@ -119,7 +122,8 @@ TEST_F(TestDriverHypervisor, SecondProvisionOfSameInstanceOrNameIsConflict) {
   auto sameId = spec("i-1");
   sameId.name = "another-name";
   EXPECT_EQ(hypervisor_.provision("small", sameId).error().code, "instance_exists");
-  EXPECT_TRUE(fs::exists(instances_ + "/i-1/kernel")) << "a refused provision must not touch the running one's files";
+  EXPECT_TRUE(fs::exists(instances_ + "/i-1/kernel"))
+      << "a refused provision must not touch the running one's files";
 }
 
 TEST_F(TestDriverHypervisor, MissingKernelBlobFailsWithoutLeavingDomainOrFiles) {
@@ -141,7 +145,8 @@ TEST_F(TestDriverHypervisor, HostileSpecIsRejectedBeforeTouchingHost) {
   ASSERT_FALSE(result.has_value());
   EXPECT_EQ(result.error().kind, ErrorKind::InvalidArgument);
   EXPECT_FALSE(fs::exists(instances_ + "/i-1"));
-  EXPECT_EQ(hypervisor_.consoleLogTail("small", "../etc", 10).error().kind, ErrorKind::InvalidArgument);
+  EXPECT_EQ(hypervisor_.consoleLogTail("small", "../etc", 10).error().kind,
+            ErrorKind::InvalidArgument);
 }
 
 TEST_F(TestDriverHypervisor, SubscriberReceivesStartedAndStoppedEvents) {
@@ -192,7 +197,8 @@ TEST_F(TestDriverHypervisor, ReportsEachHostsCapacityAndAllocation) {
   EXPECT_EQ(after->allocatedVcpus, 2u);
   EXPECT_EQ(after->allocatedMemoryMiB, 512u);
   EXPECT_EQ(after->activeDomains, 1u);
-  EXPECT_EQ(valueOf(hypervisor_.hostResources("large")).activeDomains, 0u) << "hosts must not share state";
+  EXPECT_EQ(valueOf(hypervisor_.hostResources("large")).activeDomains, 0u)
+      << "hosts must not share state";
 }
 
 TEST_F(TestDriverHypervisor, NewHypervisorAdoptsSteleDomainsAlreadyOnHost) {
@@ -206,13 +212,19 @@ TEST_F(TestDriverHypervisor, NewHypervisorAdoptsSteleDomainsAlreadyOnHost) {
   EXPECT_EQ(states["i-stopped"], DomainState::ShutOff);
   EXPECT_TRUE(events_.waitFor(EventKind::InstanceAdopted, "i-left", 10s).has_value());
   EXPECT_TRUE(events_.waitFor(EventKind::InstanceAdopted, "i-stopped", 10s).has_value());
-  EXPECT_TRUE(events_.waitFor([](const Event& e) { return e.kind == EventKind::HostConnected && e.host == "adopt"; }, 10s)
+  EXPECT_TRUE(events_
+                  .waitFor(
+                      [](const Event& e) {
+                        return e.kind == EventKind::HostConnected && e.host == "adopt";
+                      },
+                      10s)
                   .has_value());
 
   // The adopted instance can be destroyed like one we provisioned (its files never existed).
   ASSERT_TRUE(hypervisor_.destroy("adopt", "i-left").has_value());
   EXPECT_EQ(valueOf(hypervisor_.listInstances("adopt")).size(), 1u);
-  EXPECT_EQ(valueOf(hypervisor_.hostResources("adopt")).activeDomains, 1u) << "not-ours keeps running";
+  EXPECT_EQ(valueOf(hypervisor_.hostResources("adopt")).activeDomains, 1u)
+      << "not-ours keeps running";
 }
 
 TEST_F(TestDriverHypervisor, EnsureNetworkIsIdempotentAndRefusesRespecWhileInUse) {
@@ -248,19 +260,24 @@ TEST_F(TestDriverHypervisor, ConsoleLogTailReturnsTheLastBytesOfTheInstanceLog) 
 }
 
 TEST_F(TestDriverHypervisor, UnreachableHostReportsLibvirtsReasonAndRefusesWork) {
-  ASSERT_TRUE(hypervisor_.connectHost({"gone", "test:///nonexistent/host.xml", Acceleration::Qemu, instances_})
-                  .has_value());
+  ASSERT_TRUE(
+      hypervisor_
+          .connectHost({"gone", "test:///nonexistent/host.xml", Acceleration::Qemu, instances_})
+          .has_value());
   auto reachable = hypervisor_.awaitReachable("gone", 1500ms);
   ASSERT_FALSE(reachable.has_value());
   EXPECT_EQ(reachable.error().kind, ErrorKind::Unavailable);
   auto status = hypervisor_.hostStatus("gone");
   ASSERT_TRUE(status.has_value());
   EXPECT_EQ(status->reachability, HostReachability::Unreachable);
-  EXPECT_NE(status->lastError.find("/nonexistent/host.xml"), std::string::npos) << status->lastError;
+  EXPECT_NE(status->lastError.find("/nonexistent/host.xml"), std::string::npos)
+      << status->lastError;
   auto provisioned = hypervisor_.provision("gone", spec("i-1"));
   ASSERT_FALSE(provisioned.has_value());
   EXPECT_EQ(provisioned.error().kind, ErrorKind::Unavailable);
-  EXPECT_EQ(hypervisor_.connectHost({"gone", hostUri("small"), Acceleration::Qemu, instances_}).error().kind,
+  EXPECT_EQ(hypervisor_.connectHost({"gone", hostUri("small"), Acceleration::Qemu, instances_})
+                .error()
+                .kind,
             ErrorKind::Conflict);
   EXPECT_EQ(hypervisor_.hostStatus("nobody").error().kind, ErrorKind::NotFound);
 }

@@ -70,9 +70,9 @@ TEST(WebApplianceE2e, ConfigDeliveredByFwCfgNamesTheInstanceOnItsPage) {
   std::string page;
   auto deadline = std::chrono::steady_clock::now() + 240s;
   while (std::chrono::steady_clock::now() < deadline) {
-    auto reply = e2e::tcpExchangeInNamespace(
-        env->netns(), kWebAddress, 80, "GET / HTTP/1.1\r\nHost: web\r\nConnection: close\r\n\r\n",
-        3s);
+    auto reply =
+        e2e::tcpExchangeInNamespace(env->netns(), kWebAddress, 80,
+                                    "GET / HTTP/1.1\r\nHost: web\r\nConnection: close\r\n\r\n", 3s);
     if (reply && reply->starts_with("HTTP/1.1 200")) {
       page = *reply;
       break;
@@ -83,7 +83,7 @@ TEST(WebApplianceE2e, ConfigDeliveredByFwCfgNamesTheInstanceOnItsPage) {
   ASSERT_TRUE(console) << console.error().message;
   ASSERT_FALSE(page.empty()) << "the web appliance never answered GET /; console:\n" << *console;
   EXPECT_NE(page.find("web-fwcfg-7"), std::string::npos) << "the page names the instance:\n"
-                                                          << page;
+                                                         << page;
   EXPECT_NE(page.find("9.8.7"), std::string::npos) << "and the configured version:\n" << page;
   EXPECT_NE(console->find("stele-appliance: web ready"), std::string::npos) << *console;
 

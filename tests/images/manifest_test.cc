@@ -1,4 +1,5 @@
 #include "images/manifest.h"
+
 #include "tests/support/value_of.h"
 
 using stele::testing::valueOf;

@@ -1,9 +1,8 @@
 #include "netns_harness.h"
 
-#include <gtest/gtest.h>
-
 #include <arpa/inet.h>
 #include <fcntl.h>
+#include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <sched.h>
@@ -224,8 +223,7 @@ ApplianceProcess::~ApplianceProcess() {
 }
 
 void ApplianceProcess::expectCleanEnd(int status, const std::vector<int>& expected) {
-  stele::testing::expectCleanEnd("stele-" + kind_, status,
-                                 expected, directory_ + "/sanitizer",
+  stele::testing::expectCleanEnd("stele-" + kind_, status, expected, directory_ + "/sanitizer",
                                  stdoutText() + stderrText());
 }
 

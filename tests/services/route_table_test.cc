@@ -1,4 +1,5 @@
 #include "router/route_table.h"
+
 #include "tests/support/value_of.h"
 
 using stele::testing::valueOf;

@@ -1,4 +1,5 @@
 #include "router/router_config.h"
+
 #include "tests/support/value_of.h"
 
 using stele::testing::valueOf;

@@ -50,7 +50,7 @@ void ServerProcess::start() {
   if (pid_ > 0) throw std::logic_error("ServerProcess::start: the server is running");
   ++starts_;
   port_ = 0;
-  std::vector<std::string> args = {STELE_BINARY, "server",   "--listen",
+  std::vector<std::string> args = {STELE_BINARY,  "server",     "--listen",
                                    "127.0.0.1:0", "--data-dir", dataDir_};
   args.insert(args.end(), extraArgs_.begin(), extraArgs_.end());
   std::map<std::string, std::string> env = sanitizerEnvironment(sanitizerDir());

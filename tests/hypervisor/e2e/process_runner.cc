@@ -21,7 +21,8 @@ Result<void> runCommand(const std::vector<std::string>& argv, const std::string&
   args.push_back(nullptr);
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, 1, logPath.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+  posix_spawn_file_actions_addopen(&actions, 1, logPath.c_str(), O_WRONLY | O_CREAT | O_APPEND,
+                                   0644);
   posix_spawn_file_actions_adddup2(&actions, 1, 2);
   pid_t pid = 0;
   int rc = posix_spawnp(&pid, args[0], &actions, nullptr, args.data(), environ);
@@ -33,7 +34,8 @@ Result<void> runCommand(const std::vector<std::string>& argv, const std::string&
   if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
     std::ostringstream command;
     for (const auto& arg : argv) command << arg << ' ';
-    return fail(ErrorKind::Internal, "command_failed", "command failed: " + command.str() + "(see " + logPath + ")");
+    return fail(ErrorKind::Internal, "command_failed",
+                "command failed: " + command.str() + "(see " + logPath + ")");
   }
   return {};
 }

@@ -12,7 +12,8 @@
 namespace stele::hypervisor::e2e {
 
 // Runs argv[0] (looked up in PATH) to completion; its output goes to `logPath` (or is dropped).
-Result<void> runCommand(const std::vector<std::string>& argv, const std::string& logPath = "/dev/null");
+Result<void> runCommand(const std::vector<std::string>& argv,
+                        const std::string& logPath = "/dev/null");
 
 // True if `program` is an executable in PATH (or an absolute path).
 bool programExists(const std::string& program);
