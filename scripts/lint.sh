@@ -36,11 +36,18 @@ if [[ ! -f "$build/compile_commands.json" ]]; then
 fi
 # The tree builds with g++ 12 and -std=c++23; clang 16 spells it c++2b, and libstdc++ 12
 # declares std::expected only for __cpp_concepts >= 202002L (see the top CMakeLists.txt).
-if ! run-clang-tidy-16 -clang-tidy-binary "$tidy" -p "$build" -j "$jobs" -quiet \
-    -warnings-as-errors='*' -checks=-bugprone-unchecked-optional-access -header-filter="^$root/$sources/" \
-    -extra-arg=-std=c++2b -extra-arg=-U__cpp_concepts -extra-arg=-D__cpp_concepts=202002L \
-    -extra-arg=-Wno-builtin-macro-redefined -extra-arg=-Wno-unknown-warning-option \
-    "^$root/$sources/" > "$build/clang-tidy.log" 2>&1; then
+mapfile -t units < <(python3 -c '
+import json, re, sys
+for entry in json.load(open(sys.argv[1])):
+    if re.match(sys.argv[2], entry["file"]):
+        print(entry["file"])' "$build/compile_commands.json" "^$root/$sources/" | sort -u)
+echo "clang-tidy: ${#units[@]} translation units (and the project headers they include)"
+if ! printf '%s\n' "${units[@]}" | xargs -P "$jobs" -n 4 "$tidy" -p "$build" --quiet \
+    --warnings-as-errors='*' --checks=-bugprone-unchecked-optional-access \
+    --header-filter="^$root/$sources/" \
+    --extra-arg=-std=c++2b --extra-arg=-U__cpp_concepts --extra-arg=-D__cpp_concepts=202002L \
+    --extra-arg=-Wno-builtin-macro-redefined --extra-arg=-Wno-unknown-warning-option \
+    > "$build/clang-tidy.log" 2>&1; then
   grep -E '(warning|error):' "$build/clang-tidy.log" | sort -u | head -60
   echo "clang-tidy: FAILED ($(grep -E '(warning|error):' "$build/clang-tidy.log" | sort -u | wc -l) findings; $build/clang-tidy.log)"
   status=$((status | 2))
