@@ -10,7 +10,7 @@ namespace stele::hypervisor {
 namespace {
 
 Result<void> validatePaths(const DomainSpec& spec, const InstancePaths& paths) {
-  auto bad = [](std::string what) {
+  auto bad = [](const std::string& what) {
     return fail(ErrorKind::InvalidArgument, "invalid_instance_paths",
                 what + " must be an absolute path without control characters or . / ..");
   };
