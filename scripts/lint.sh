@@ -42,12 +42,16 @@ for entry in json.load(open(sys.argv[1])):
     if re.match(sys.argv[2], entry["file"]):
         print(entry["file"])' "$build/compile_commands.json" "^$root/$sources/" | sort -u)
 echo "clang-tidy: ${#units[@]} translation units (and the project headers they include)"
-if ! printf '%s\n' "${units[@]}" | xargs -P "$jobs" -n 4 "$tidy" -p "$build" --quiet \
-    --warnings-as-errors='*' --checks=-bugprone-unchecked-optional-access \
-    --header-filter="^$root/$sources/" \
-    --extra-arg=-std=c++2b --extra-arg=-U__cpp_concepts --extra-arg=-D__cpp_concepts=202002L \
-    --extra-arg=-Wno-builtin-macro-redefined --extra-arg=-Wno-unknown-warning-option \
-    > "$build/clang-tidy.log" 2>&1; then
+tidy_args=(-p "$build" --quiet --warnings-as-errors='*' --checks=-bugprone-unchecked-optional-access
+           --header-filter="^$root/$sources/" --extra-arg=-Wno-unknown-warning-option)
+cxx_args=(--extra-arg=-std=c++2b --extra-arg=-U__cpp_concepts --extra-arg=-D__cpp_concepts=202002L
+          --extra-arg=-Wno-builtin-macro-redefined)
+tidy_status=0
+printf '%s\n' "${units[@]}" | grep -v '\.c$' | xargs -r -P "$jobs" -n 4 "$tidy" "${tidy_args[@]}" \
+  "${cxx_args[@]}" > "$build/clang-tidy.log" 2>&1 || tidy_status=1
+printf '%s\n' "${units[@]}" | grep '\.c$' | xargs -r -P "$jobs" -n 4 "$tidy" "${tidy_args[@]}" \
+  >> "$build/clang-tidy.log" 2>&1 || tidy_status=1
+if [[ "$tidy_status" -ne 0 ]]; then
   grep -E '(warning|error):' "$build/clang-tidy.log" | sort -u | head -60
   echo "clang-tidy: FAILED ($(grep -E '(warning|error):' "$build/clang-tidy.log" | sort -u | wc -l) findings; $build/clang-tidy.log)"
   status=$((status | 2))

@@ -204,6 +204,7 @@ TEST_F(PushApiTest, ConcurrentPushesOfOneVersionWithDifferentBytesHaveExactlyOne
   }
   std::vector<int> statuses(kPushers);
   std::vector<std::thread> threads;
+  threads.reserve(kPushers);
   for (int i = 0; i < kPushers; ++i) {
     threads.emplace_back([&, i] {
       cli::HttpClient c = server_.admin();

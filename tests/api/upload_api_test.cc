@@ -119,7 +119,10 @@ TEST_F(UploadApiTest, MalformedDigestsAndRangesAreRefused) {
   for (const std::string& digest :
        {std::string("sha256:abc"), std::string("sha256:") + std::string(64, 'G'),
         std::string("md5:00"), std::string("")}) {
-    auto r = admin_.request("PUT", location + "?digest=" + digest);
+    std::string target = location;
+    target += "?digest=";
+    target += digest;
+    auto r = admin_.request("PUT", target);
     ASSERT_TRUE(r) << r.error().message;
     EXPECT_EQ(r->status, 400) << digest;
   }

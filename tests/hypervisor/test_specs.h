@@ -8,7 +8,7 @@
 
 namespace stele::hypervisor::testing {
 
-inline DomainSpec validDomainSpec(std::string instanceId = "i-0001") {
+inline DomainSpec validDomainSpec(const std::string& instanceId = "i-0001") {
   DomainSpec spec;
   spec.instanceId = instanceId;
   spec.name = "web-" + instanceId;

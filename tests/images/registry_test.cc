@@ -150,6 +150,7 @@ TEST_F(RegistryTest, ConcurrentPushesOfOneVersionWithDifferentBytesHaveExactlyOn
   }
   std::atomic<int> wins{0}, conflicts{0};
   std::vector<std::thread> threads;
+  threads.reserve(envelopes.size());
   for (const auto& e : envelopes) {
     threads.emplace_back([&, e] {
       auto r = registry_->pushManifest({"web", "9.9.9", e, "t"});

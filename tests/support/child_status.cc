@@ -13,6 +13,7 @@
 #include <fstream>
 #include <sstream>
 #include <thread>
+#include <utility>
 
 extern char** environ;
 
@@ -71,7 +72,12 @@ Environment::Environment(const std::map<std::string, std::string>& extra) {
     std::string text = *entry;
     if (!extra.contains(text.substr(0, text.find('=')))) entries_.push_back(text);
   }
-  for (const auto& [key, value] : extra) entries_.push_back(key + "=" + value);
+  for (const auto& [key, value] : extra) {
+    std::string entry = key;
+    entry += '=';
+    entry += value;
+    entries_.push_back(std::move(entry));
+  }
   for (auto& entry : entries_) pointers_.push_back(entry.data());
   pointers_.push_back(nullptr);
 }

@@ -59,6 +59,7 @@ void ServerProcess::start() {
   std::string log = dir_.file("server.log");
   std::size_t logOffset = logText().size();
   std::vector<char*> argv;
+  argv.reserve(args.size() + 1);
   for (auto& a : args) argv.push_back(a.data());
   argv.push_back(nullptr);
   pid_ = ::fork();

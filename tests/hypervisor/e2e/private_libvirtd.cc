@@ -90,8 +90,10 @@ Result<pid_t> PrivateLibvirtd::spawnDaemon(const std::vector<std::string>& argv,
   const std::string netnsPath = "/run/netns/" + netns_;
   const std::string logPath = root_ + "/" + log;
   std::vector<std::pair<std::string, std::string>> binds;
+  binds.reserve(std::size(kPrivateMounts));
   for (const auto& [dir, target] : kPrivateMounts) binds.emplace_back(root_ + "/" + dir, target);
   std::vector<char*> args;
+  args.reserve(argv.size() + 1);
   for (const auto& arg : argv) args.push_back(const_cast<char*>(arg.c_str()));
   args.push_back(nullptr);
   const bool hasKvm = access("/dev/kvm", F_OK) == 0;

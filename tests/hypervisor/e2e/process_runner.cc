@@ -17,6 +17,7 @@ namespace stele::hypervisor::e2e {
 
 Result<void> runCommand(const std::vector<std::string>& argv, const std::string& logPath) {
   std::vector<char*> args;
+  args.reserve(argv.size() + 1);
   for (const auto& arg : argv) args.push_back(const_cast<char*>(arg.c_str()));
   args.push_back(nullptr);
   posix_spawn_file_actions_t actions;
@@ -46,7 +47,9 @@ bool programExists(const std::string& program) {
   std::stringstream dirs(path ? path : "/usr/sbin:/usr/bin:/sbin:/bin");
   std::string dir;
   while (std::getline(dirs, dir, ':')) {
-    if (access((dir + "/" + program).c_str(), X_OK) == 0) return true;
+    dir += '/';
+    dir += program;
+    if (access(dir.c_str(), X_OK) == 0) return true;
   }
   return false;
 }
