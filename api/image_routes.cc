@@ -38,8 +38,9 @@ void addImageRoutes(Router& router, Services& s) {
   router.add(
       {"PUT", "/v1/images/{name}/versions/{version}", Permission::PushImage, std::string("name"),
        s.limits.maxManifestBytes, [&s](const RouteContext& ctx) -> Result<HttpResponse> {
-         auto pushed = s.registry.pushManifest(
-             {ctx.param("name"), ctx.param("version"), std::string(ctx.request.body), ctx.principal.tokenId});
+         auto pushed =
+             s.registry.pushManifest({ctx.param("name"), ctx.param("version"),
+                                      std::string(ctx.request.body), ctx.principal.tokenId});
          if (!pushed) return fail(pushed.error());
          s.metrics.countPush(pushed->created);
          HttpResponse response =

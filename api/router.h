@@ -30,7 +30,7 @@ struct Route {
   std::string pattern;
   Permission permission = Permission::Read;
   std::optional<std::string> scopeParam;  // path parameter checked against token name patterns
-  std::size_t maxBodyBytes = 64 * 1024;
+  std::size_t maxBodyBytes = std::size_t{64} * 1024;
   RouteHandler handler;
 };
 

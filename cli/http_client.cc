@@ -190,7 +190,10 @@ Result<ClientResponse> HttpClient::attempt(
   if (!options_.token.empty()) head += "Authorization: Bearer " + options_.token + "\r\n";
   bool hasContentType = false;
   for (const auto& [name, value] : headers) {
-    head += name + ": " + value + "\r\n";
+    head += name;
+    head += ": ";
+    head += value;
+    head += "\r\n";
     hasContentType = hasContentType || lowercase(name) == "content-type";
   }
   if (!body.empty() && !hasContentType) head += "Content-Type: application/json\r\n";

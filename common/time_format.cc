@@ -46,7 +46,8 @@ std::optional<std::int64_t> parseRfc3339(std::string_view text) {
   year_month_day ymd{std::chrono::year{*year}, std::chrono::month{unsigned(*month)},
                      std::chrono::day{unsigned(*dayOfMonth)}};
   if (!ymd.ok()) return std::nullopt;
-  return sys_days{ymd}.time_since_epoch().count() * 86400LL + hour * 3600 + minute * 60 + second;
+  return sys_days{ymd}.time_since_epoch().count() * 86400LL + hour * 3600LL + minute * 60LL +
+         second;
 }
 
 }  // namespace stele

@@ -15,14 +15,14 @@ using InstanceId = std::string;
 enum class Acceleration { Kvm, Qemu };
 
 struct DomainSpec {
-  InstanceId instanceId;    // [A-Za-z0-9][A-Za-z0-9._-]{0,63}
-  std::string name;         // libvirt domain name, same charset
-  std::string deployment;   // same charset
-  std::string revision;     // same charset
-  std::string imageDigest;  // "sha256:" + 64 lowercase hex digits
-  std::string kernelPath;   // absolute path of a verified blob; copied per instance
+  InstanceId instanceId;                  // [A-Za-z0-9][A-Za-z0-9._-]{0,63}
+  std::string name;                       // libvirt domain name, same charset
+  std::string deployment;                 // same charset
+  std::string revision;                   // same charset
+  std::string imageDigest;                // "sha256:" + 64 lowercase hex digits
+  std::string kernelPath;                 // absolute path of a verified blob; copied per instance
   std::optional<std::string> initrdPath;  // absolute path of a verified blob; copied per instance
-  std::string cmdline;      // printable ASCII only, at most 2047 bytes
+  std::string cmdline;                    // printable ASCII only, at most 2047 bytes
   std::uint64_t memoryMiB = 0;
   unsigned vcpus = 0;
   std::vector<std::string> networks;  // one virtio-net NIC per network, in this order

@@ -10,17 +10,19 @@ namespace stele::hypervisor {
 namespace {
 
 Result<void> validatePaths(const DomainSpec& spec, const InstancePaths& paths) {
-  auto bad = [](std::string what) {
+  auto bad = [](const std::string& what) {
     return fail(ErrorKind::InvalidArgument, "invalid_instance_paths",
                 what + " must be an absolute path without control characters or . / ..");
   };
   if (!isValidAbsolutePath(paths.kernel)) return bad("kernel copy path");
   if (!isValidAbsolutePath(paths.consoleLog)) return bad("console log path");
   if (spec.initrdPath.has_value() != paths.initrd.has_value()) {
-    return fail(ErrorKind::Internal, "instance_paths_mismatch", "initrd path given for one of spec/paths only");
+    return fail(ErrorKind::Internal, "instance_paths_mismatch",
+                "initrd path given for one of spec/paths only");
   }
   if (spec.config.has_value() != paths.config.has_value()) {
-    return fail(ErrorKind::Internal, "instance_paths_mismatch", "config path given for one of spec/paths only");
+    return fail(ErrorKind::Internal, "instance_paths_mismatch",
+                "config path given for one of spec/paths only");
   }
   if (paths.initrd && !isValidAbsolutePath(*paths.initrd)) return bad("initrd copy path");
   if (paths.config && !isValidAbsolutePath(*paths.config)) return bad("config path");

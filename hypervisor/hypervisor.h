@@ -15,12 +15,12 @@
 namespace stele::hypervisor {
 
 struct HostConfig {
-  HostId id;                 // the inventory's name for the host
-  std::string uri;           // qemu:///system, qemu+unix:///system?socket=..., qemu+ssh://...,
-                             // qemu+tls://..., test:///abs/path.xml
+  HostId id;        // the inventory's name for the host
+  std::string uri;  // qemu:///system, qemu+unix:///system?socket=..., qemu+ssh://...,
+                    // qemu+tls://..., test:///abs/path.xml
   Acceleration acceleration = Acceleration::Kvm;
-  std::string instanceDir;   // absolute; per-instance kernel/initrd/config/console live below it
-                             // (must be on the libvirt host's filesystem)
+  std::string instanceDir;  // absolute; per-instance kernel/initrd/config/console live below it
+                            // (must be on the libvirt host's filesystem)
 };
 
 enum class HostReachability { Connecting, Reachable, Unreachable };
@@ -35,9 +35,9 @@ struct HostStatus {
 };
 
 struct HostResources {
-  unsigned cpus = 0;                     // capacity (virNodeGetInfo)
+  unsigned cpus = 0;  // capacity (virNodeGetInfo)
   std::uint64_t memoryMiB = 0;
-  unsigned allocatedVcpus = 0;           // sum over active domains, Stele's or not
+  unsigned allocatedVcpus = 0;  // sum over active domains, Stele's or not
   std::uint64_t allocatedMemoryMiB = 0;
   unsigned activeDomains = 0;
 };
@@ -65,11 +65,11 @@ enum class EventKind {
 struct Event {
   EventKind kind = EventKind::DomainStarted;
   HostId host;
-  InstanceId instanceId;    // empty for host events
-  std::string domainName;   // empty for host events
-  std::int64_t atUnix = 0;  // injected Clock
+  InstanceId instanceId;      // empty for host events
+  std::string domainName;     // empty for host events
+  std::int64_t atUnix = 0;    // injected Clock
   bool fromBackstop = false;  // found by the periodic listing rather than a libvirt event
-  std::string detail;       // e.g. libvirt's close reason
+  std::string detail;         // e.g. libvirt's close reason
 };
 
 // Called on the hypervisor's own dispatch thread, one event at a time, in order per host.

@@ -15,7 +15,8 @@ namespace fs = std::filesystem;
 
 namespace {
 
-std::unexpected<Error> fileError(const std::string& what, const std::string& path, const std::error_code& ec) {
+std::unexpected<Error> fileError(const std::string& what, const std::string& path,
+                                 const std::error_code& ec) {
   return fail(ErrorKind::Internal, "instance_file_failed", what + " " + path + ": " + ec.message());
 }
 
@@ -24,9 +25,12 @@ Result<void> copyReadable(const std::string& from, const std::string& to) {
   if (!fs::is_regular_file(from, ec)) {
     return fail(ErrorKind::NotFound, "instance_source_missing", "not a regular file: " + from);
   }
-  if (!fs::copy_file(from, to, fs::copy_options::overwrite_existing, ec)) return fileError("copy to", to, ec);
-  fs::permissions(to, fs::perms::owner_read | fs::perms::owner_write | fs::perms::group_read |
-                          fs::perms::others_read, ec);
+  if (!fs::copy_file(from, to, fs::copy_options::overwrite_existing, ec))
+    return fileError("copy to", to, ec);
+  fs::permissions(to,
+                  fs::perms::owner_read | fs::perms::owner_write | fs::perms::group_read |
+                      fs::perms::others_read,
+                  ec);
   if (ec) return fileError("chmod", to, ec);
   return {};
 }
@@ -46,7 +50,8 @@ Result<void> writeFile(const std::string& path, const std::string& bytes) {
     written += static_cast<std::size_t>(n);
   }
   ::fchmod(fd, 0644);
-  if (::close(fd) != 0) return fileError("close", path, std::error_code(errno, std::generic_category()));
+  if (::close(fd) != 0)
+    return fileError("close", path, std::error_code(errno, std::generic_category()));
   return {};
 }
 
@@ -56,8 +61,10 @@ Result<void> populate(const DomainSpec& spec, const InstancePaths& paths) {
   if (ec) return fileError("remove stale", paths.directory, ec);
   fs::create_directories(paths.directory, ec);
   if (ec) return fileError("create", paths.directory, ec);
-  fs::permissions(paths.directory, fs::perms::owner_all | fs::perms::group_read | fs::perms::group_exec |
-                                       fs::perms::others_read | fs::perms::others_exec, ec);
+  fs::permissions(paths.directory,
+                  fs::perms::owner_all | fs::perms::group_read | fs::perms::group_exec |
+                      fs::perms::others_read | fs::perms::others_exec,
+                  ec);
   if (ec) return fileError("chmod", paths.directory, ec);
   if (auto ok = copyReadable(spec.kernelPath, paths.kernel); !ok) return ok;
   if (spec.initrdPath && paths.initrd) {

@@ -7,7 +7,8 @@ bool isActiveState(DomainState state) {
          state == DomainState::ShuttingDown;
 }
 
-std::vector<ObservedChange> compareObservations(const Observation& before, const Observation& after) {
+std::vector<ObservedChange> compareObservations(const Observation& before,
+                                                const Observation& after) {
   std::vector<ObservedChange> changes;
   for (const auto& [id, now] : after) {
     auto it = before.find(id);

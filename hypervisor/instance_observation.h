@@ -29,7 +29,8 @@ struct ObservedChange {
 
 // Started: now running and was not. Crashed: now crashed, was not. Stopped: was running (or
 // paused/shutting down) and is now shut off or gone. Appearing shut off is no event.
-std::vector<ObservedChange> compareObservations(const Observation& before, const Observation& after);
+std::vector<ObservedChange> compareObservations(const Observation& before,
+                                                const Observation& after);
 
 bool isActiveState(DomainState state);
 

@@ -1,5 +1,6 @@
-// Where an instance's own files live: <instanceRoot>/<instanceId>/{kernel,initrd,config,console.log}.
-// Pure: computing paths does no I/O.
+// Where an instance's own files live:
+// <instanceRoot>/<instanceId>/{kernel,initrd,config,console.log}. Pure: computing paths does no
+// I/O.
 #pragma once
 
 #include <optional>

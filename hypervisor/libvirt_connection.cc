@@ -38,7 +38,8 @@ struct ConnectionSignals {
 
 namespace {
 
-int onLifecycle(virConnectPtr /*connection*/, virDomainPtr domain, int event, int detail, void* opaque) {
+int onLifecycle(virConnectPtr /*connection*/, virDomainPtr domain, int event, int detail,
+                void* opaque) {
   auto* context = static_cast<CallbackContext*>(opaque);
   const char* name = virDomainGetName(domain);
   {
@@ -62,11 +63,16 @@ void freeLifecycleContext(void* opaque) { delete static_cast<CallbackContext*>(o
 
 std::string closeReasonText(int reason) {
   switch (reason) {
-    case VIR_CONNECT_CLOSE_REASON_ERROR: return "connection closed: I/O error";
-    case VIR_CONNECT_CLOSE_REASON_EOF: return "connection closed: end of file";
-    case VIR_CONNECT_CLOSE_REASON_KEEPALIVE: return "connection closed: keepalive timeout";
-    case VIR_CONNECT_CLOSE_REASON_CLIENT: return "connection closed by client";
-    default: return "connection closed";
+    case VIR_CONNECT_CLOSE_REASON_ERROR:
+      return "connection closed: I/O error";
+    case VIR_CONNECT_CLOSE_REASON_EOF:
+      return "connection closed: end of file";
+    case VIR_CONNECT_CLOSE_REASON_KEEPALIVE:
+      return "connection closed: keepalive timeout";
+    case VIR_CONNECT_CLOSE_REASON_CLIENT:
+      return "connection closed by client";
+    default:
+      return "connection closed";
   }
 }
 
@@ -80,8 +86,8 @@ Observation observationOf(const std::vector<InstanceInfo>& instances) {
 
 }  // namespace
 
-HostConnection::HostConnection(HostConfig config, const Clock& clock, LibvirtHypervisorOptions options,
-                               Emit emit)
+HostConnection::HostConnection(HostConfig config, const Clock& clock,
+                               LibvirtHypervisorOptions options, Emit emit)
     : config_(std::move(config)),
       clock_(clock),
       options_(options),
@@ -151,7 +157,8 @@ std::optional<std::string> HostConnection::domainNameOf(const InstanceId& instan
 
 void HostConnection::emit(EventKind kind, const InstanceId& instance, const std::string& domainName,
                           bool fromBackstop, std::string detail) {
-  emit_(Event{kind, config_.id, instance, domainName, clock_.nowUnix(), fromBackstop, std::move(detail)});
+  emit_(Event{kind, config_.id, instance, domainName, clock_.nowUnix(), fromBackstop,
+              std::move(detail)});
 }
 
 void HostConnection::setReachability(HostReachability reachability, std::string error) {
@@ -192,7 +199,8 @@ void HostConnection::supervise() {
         attempt = 0;
         nextBackstop = SteadyClock::now() + options_.backstopInterval;
       } else {
-        auto delay = reconnectDelay(attempt++, options_.reconnectInitialDelay, options_.reconnectMaxDelay);
+        auto delay =
+            reconnectDelay(attempt++, options_.reconnectInitialDelay, options_.reconnectMaxDelay);
         std::unique_lock lock(signals_->mutex);
         if (signals_->wake.wait_for(lock, delay, [this] { return signals_->stopping; })) break;
         continue;
@@ -290,9 +298,11 @@ bool HostConnection::connectOnce() {
   setReachability(HostReachability::Reachable, "");
   lastLoggedFailure_.clear();
   emit(reconnect ? EventKind::HostReconnected : EventKind::HostConnected, "", "");
-  for (const auto& [id, observed] : found) emit(EventKind::InstanceAdopted, id, observed.domainName);
+  for (const auto& [id, observed] : found)
+    emit(EventKind::InstanceAdopted, id, observed.domainName);
   for (const auto& [id, observed] : before) {
-    if (!found.contains(id)) emit(EventKind::DomainStopped, id, observed.domainName, true, "gone while unreachable");
+    if (!found.contains(id))
+      emit(EventKind::DomainStopped, id, observed.domainName, true, "gone while unreachable");
   }
   return true;
 }
@@ -311,7 +321,8 @@ void HostConnection::handleLifecycleEvents() {
     {
       std::lock_guard lock(mutex_);
       if (item.generation != generation_) continue;
-      if (auto it = instanceByDomainName_.find(item.domainName); it != instanceByDomainName_.end()) {
+      if (auto it = instanceByDomainName_.find(item.domainName);
+          it != instanceByDomainName_.end()) {
         instance = it->second;
       }
       connection = connection_;
@@ -335,7 +346,8 @@ void HostConnection::handleLifecycleEvents() {
       std::lock_guard lock(mutex_);
       auto it = observation_.find(instance);
       if (it != observation_.end()) {
-        if (it->second.state == state && *kind != EventKind::DomainCrashed) continue;  // backstop saw it first
+        if (it->second.state == state && *kind != EventKind::DomainCrashed)
+          continue;  // backstop saw it first
         it->second.state = state;
       } else if (*kind == EventKind::DomainStarted) {
         observation_[instance] = {item.domainName, state};
@@ -354,7 +366,8 @@ void HostConnection::handleConnectionLost(const std::string& reason) {
   }
   setReachability(HostReachability::Unreachable, reason);
   emit(EventKind::HostDisconnected, "", "", false, reason);
-  for (const auto& [id, observed] : lost) emit(EventKind::InstanceLost, id, observed.domainName, false, reason);
+  for (const auto& [id, observed] : lost)
+    emit(EventKind::InstanceLost, id, observed.domainName, false, reason);
 }
 
 void HostConnection::runBackstop() {

@@ -32,7 +32,8 @@ class HostConnection {
  public:
   using Emit = std::function<void(Event)>;
 
-  HostConnection(HostConfig config, const Clock& clock, LibvirtHypervisorOptions options, Emit emit);
+  HostConnection(HostConfig config, const Clock& clock, LibvirtHypervisorOptions options,
+                 Emit emit);
   ~HostConnection();  // stops the supervisor and closes the connection
   HostConnection(const HostConnection&) = delete;
   HostConnection& operator=(const HostConnection&) = delete;

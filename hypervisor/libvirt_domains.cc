@@ -57,7 +57,8 @@ Result<DomainState> domainStateOf(_virDomain* domain) {
   int state = 0;
   int reason = 0;
   if (virDomainGetState(domain, &state, &reason, 0) < 0) {
-    return fail(takeLibvirtError("domain_state_failed", "read state of domain " + domainNameOf(domain)));
+    return fail(
+        takeLibvirtError("domain_state_failed", "read state of domain " + domainNameOf(domain)));
   }
   return domainStateFromLibvirt(state);
 }
@@ -109,7 +110,8 @@ Result<DomainHandle> findInstanceDomain(_virConnect* connection, const InstanceI
       return found;
     }
   }
-  return fail(ErrorKind::NotFound, "instance_not_found", "no domain carries instance id " + instance);
+  return fail(ErrorKind::NotFound, "instance_not_found",
+              "no domain carries instance id " + instance);
 }
 
 bool domainExists(_virConnect* connection, const std::string& domainName) {
@@ -120,7 +122,8 @@ bool domainExists(_virConnect* connection, const std::string& domainName) {
 
 Result<DomainHandle> defineAndStart(_virConnect* connection, const std::string& domainXml,
                                     const std::string& domainName) {
-  DomainHandle domain(virDomainDefineXMLFlags(connection, domainXml.c_str(), VIR_DOMAIN_DEFINE_VALIDATE));
+  DomainHandle domain(
+      virDomainDefineXMLFlags(connection, domainXml.c_str(), VIR_DOMAIN_DEFINE_VALIDATE));
   if (!domain) return fail(takeLibvirtError("domain_define_failed", "define domain " + domainName));
   if (virDomainCreate(domain.get()) < 0) {
     Error error = takeLibvirtError("domain_start_failed", "start domain " + domainName);

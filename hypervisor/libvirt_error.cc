@@ -40,7 +40,8 @@ ErrorKind kindOf(const virError* error) {
 Error takeLibvirtError(std::string code, const std::string& context) {
   const virError* error = virGetLastError();
   std::string message = context + ": ";
-  message += (error != nullptr && error->message != nullptr) ? error->message : "unknown libvirt error";
+  message +=
+      (error != nullptr && error->message != nullptr) ? error->message : "unknown libvirt error";
   Error result{kindOf(error), std::move(code), std::move(message)};
   virResetLastError();
   return result;

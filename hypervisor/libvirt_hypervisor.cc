@@ -25,7 +25,8 @@ LibvirtHypervisor::~LibvirtHypervisor() {
 Result<std::shared_ptr<HostConnection>> LibvirtHypervisor::findHost(const HostId& host) const {
   std::lock_guard lock(mutex_);
   auto it = hosts_.find(host);
-  if (it == hosts_.end()) return fail(ErrorKind::NotFound, "host_not_found", "no host named " + host);
+  if (it == hosts_.end())
+    return fail(ErrorKind::NotFound, "host_not_found", "no host named " + host);
   return it->second;
 }
 
@@ -36,9 +37,10 @@ Result<void> LibvirtHypervisor::connectHost(const HostConfig& host) {
     return fail(ErrorKind::Conflict, "host_exists", "host " + host.id + " is already connected");
   }
   EventDispatcher* dispatcher = dispatcher_.get();
-  hosts_.emplace(host.id, std::make_shared<HostConnection>(host, clock_, options_, [dispatcher](Event event) {
-                   dispatcher->post(std::move(event));
-                 }));
+  hosts_.emplace(
+      host.id, std::make_shared<HostConnection>(host, clock_, options_, [dispatcher](Event event) {
+        dispatcher->post(std::move(event));
+      }));
   return {};
 }
 
@@ -47,14 +49,16 @@ Result<void> LibvirtHypervisor::disconnectHost(const HostId& host) {
   {
     std::lock_guard lock(mutex_);
     auto it = hosts_.find(host);
-    if (it == hosts_.end()) return fail(ErrorKind::NotFound, "host_not_found", "no host named " + host);
+    if (it == hosts_.end())
+      return fail(ErrorKind::NotFound, "host_not_found", "no host named " + host);
     removed = std::move(it->second);
     hosts_.erase(it);
   }
   return {};  // `removed` joins its supervisor outside the lock
 }
 
-Result<void> LibvirtHypervisor::awaitReachable(const HostId& host, std::chrono::milliseconds timeout) {
+Result<void> LibvirtHypervisor::awaitReachable(const HostId& host,
+                                               std::chrono::milliseconds timeout) {
   auto connection = findHost(host);
   if (!connection) return fail(connection.error());
   return (*connection)->awaitReachable(timeout);
@@ -69,6 +73,7 @@ Result<HostStatus> LibvirtHypervisor::hostStatus(const HostId& host) const {
 Result<std::vector<HostStatus>> LibvirtHypervisor::hosts() const {
   std::lock_guard lock(mutex_);
   std::vector<HostStatus> statuses;
+  statuses.reserve(hosts_.size());
   for (const auto& [id, connection] : hosts_) statuses.push_back(connection->status());
   return statuses;
 }
@@ -85,18 +90,20 @@ Result<InstanceInfo> LibvirtHypervisor::provision(const HostId& host, const Doma
   auto connection = findHost(host);
   if (!connection) return fail(connection.error());
   const HostConfig& config = (*connection)->config();
-  const InstancePaths paths =
-      instancePathsFor(config.instanceDir, spec.instanceId, spec.initrdPath.has_value(), spec.config.has_value());
+  const InstancePaths paths = instancePathsFor(
+      config.instanceDir, spec.instanceId, spec.initrdPath.has_value(), spec.config.has_value());
   auto xml = buildDomainXml(spec, paths, config.acceleration);  // validates the spec first
   if (!xml) return fail(xml.error());
   auto live = (*connection)->connection();
   if (!live) return fail(live.error());
 
   if (domainExists(live->get(), spec.name)) {
-    return fail(ErrorKind::Conflict, "domain_exists", "host " + host + " already has a domain named " + spec.name);
+    return fail(ErrorKind::Conflict, "domain_exists",
+                "host " + host + " already has a domain named " + spec.name);
   }
   if (auto existing = findInstanceDomain(live->get(), spec.instanceId, std::nullopt); existing) {
-    return fail(ErrorKind::Conflict, "instance_exists", "host " + host + " already runs instance " + spec.instanceId);
+    return fail(ErrorKind::Conflict, "instance_exists",
+                "host " + host + " already runs instance " + spec.instanceId);
   } else if (existing.error().kind != ErrorKind::NotFound) {
     return fail(existing.error());
   }
@@ -119,7 +126,8 @@ Result<void> LibvirtHypervisor::destroy(const HostId& host, const InstanceId& in
   if (auto ok = validateInstanceId(instance); !ok) return ok;
   auto connection = findHost(host);
   if (!connection) return fail(connection.error());
-  const InstancePaths paths = instancePathsFor((*connection)->config().instanceDir, instance, false, false);
+  const InstancePaths paths =
+      instancePathsFor((*connection)->config().instanceDir, instance, false, false);
   auto live = (*connection)->connection();
   if (!live) return fail(live.error());
   auto domain = findInstanceDomain(live->get(), instance, (*connection)->domainNameOf(instance));
@@ -143,7 +151,8 @@ Result<std::vector<InstanceInfo>> LibvirtHypervisor::listInstances(const HostId&
   return listSteleDomains(live->get());
 }
 
-Result<DomainState> LibvirtHypervisor::instanceState(const HostId& host, const InstanceId& instance) {
+Result<DomainState> LibvirtHypervisor::instanceState(const HostId& host,
+                                                     const InstanceId& instance) {
   if (auto ok = validateInstanceId(instance); !ok) return fail(ok.error());
   auto connection = findHost(host);
   if (!connection) return fail(connection.error());
@@ -154,12 +163,14 @@ Result<DomainState> LibvirtHypervisor::instanceState(const HostId& host, const I
   return domainStateOf(domain->get());
 }
 
-Result<std::string> LibvirtHypervisor::consoleLogTail(const HostId& host, const InstanceId& instance,
+Result<std::string> LibvirtHypervisor::consoleLogTail(const HostId& host,
+                                                      const InstanceId& instance,
                                                       std::size_t maxBytes) {
   if (auto ok = validateInstanceId(instance); !ok) return fail(ok.error());
   auto connection = findHost(host);
   if (!connection) return fail(connection.error());
-  const InstancePaths paths = instancePathsFor((*connection)->config().instanceDir, instance, false, false);
+  const InstancePaths paths =
+      instancePathsFor((*connection)->config().instanceDir, instance, false, false);
   return readFileTail(paths.consoleLog, maxBytes);
 }
 
@@ -180,13 +191,15 @@ Result<void> LibvirtHypervisor::removeNetwork(const HostId& host, const std::str
 }
 
 Result<SubscriptionId> LibvirtHypervisor::subscribe(EventHandler handler) {
-  if (!handler) return fail(ErrorKind::InvalidArgument, "invalid_handler", "event handler is empty");
+  if (!handler)
+    return fail(ErrorKind::InvalidArgument, "invalid_handler", "event handler is empty");
   return dispatcher_->subscribe(std::move(handler));
 }
 
 Result<void> LibvirtHypervisor::unsubscribe(SubscriptionId id) {
   if (!dispatcher_->unsubscribe(id)) {
-    return fail(ErrorKind::NotFound, "subscription_not_found", "no subscription " + std::to_string(id));
+    return fail(ErrorKind::NotFound, "subscription_not_found",
+                "no subscription " + std::to_string(id));
   }
   return {};
 }

@@ -18,7 +18,8 @@ class EventDispatcher;
 class HostConnection;
 
 struct LibvirtHypervisorOptions {
-  std::chrono::milliseconds backstopInterval{10'000};   // periodic listing that catches missed events
+  std::chrono::milliseconds backstopInterval{
+      10'000};  // periodic listing that catches missed events
   std::chrono::milliseconds reconnectInitialDelay{250};
   std::chrono::milliseconds reconnectMaxDelay{30'000};
   int keepAliveIntervalSeconds = 5;   // virConnectSetKeepAlive: probe every N seconds,

@@ -58,7 +58,8 @@ Result<void> defineAndStartNetwork(virConnectPtr connection, const std::string& 
     return fail(std::move(error));
   }
   if (virNetworkSetAutostart(network.get(), 1) < 0) {
-    return fail(takeLibvirtError("network_autostart_failed", "mark network " + name + " autostart"));
+    return fail(
+        takeLibvirtError("network_autostart_failed", "mark network " + name + " autostart"));
   }
   return {};
 }
@@ -108,16 +109,19 @@ Result<void> ensureLibvirtNetwork(_virConnect* connection, const NetworkSpec& sp
 
 Result<void> removeLibvirtNetwork(_virConnect* connection, const std::string& name) {
   if (!isValidName(name)) {
-    return fail(ErrorKind::InvalidArgument, "invalid_network_spec", "network name must match [A-Za-z0-9][A-Za-z0-9._-]{0,63}");
+    return fail(ErrorKind::InvalidArgument, "invalid_network_spec",
+                "network name must match [A-Za-z0-9][A-Za-z0-9._-]{0,63}");
   }
   NetworkHandle network(virNetworkLookupByName(connection, name.c_str()));
   if (!network) return fail(takeLibvirtError("network_not_found", "look up network " + name));
   if (!isSteleNetworkUuid(uuidOf(network.get()))) {
-    return fail(ErrorKind::Conflict, "network_not_managed", "network " + name + " was not created by Stele");
+    return fail(ErrorKind::Conflict, "network_not_managed",
+                "network " + name + " was not created by Stele");
   }
   auto used = networkInUse(connection, name);
   if (!used) return fail(used.error());
-  if (*used) return fail(ErrorKind::Conflict, "network_in_use", "domains still use network " + name);
+  if (*used)
+    return fail(ErrorKind::Conflict, "network_in_use", "domains still use network " + name);
   return stopAndUndefine(network.get(), name);
 }
 

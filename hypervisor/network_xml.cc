@@ -14,7 +14,8 @@ constexpr std::string_view kSteleUuidMarker = "57e1e000-";
 
 std::string canonicalForm(const NetworkSpec& spec) {
   std::string form = "stele-network-v1\n" + spec.name + "\n" + spec.bridge + "\n";
-  if (spec.hostAddress) form += spec.hostAddress->ipv4 + "/" + std::to_string(spec.hostAddress->prefix);
+  if (spec.hostAddress)
+    form += spec.hostAddress->ipv4 + "/" + std::to_string(spec.hostAddress->prefix);
   return form;
 }
 

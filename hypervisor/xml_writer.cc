@@ -22,14 +22,30 @@ bool appendEscapedXml(std::string& out, std::string_view value) {
   bool representable = true;
   for (char c : value) {
     switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '\'': out += "&apos;"; break;
-      case '"': out += "&quot;"; break;
-      case '\t': out += "&#9;"; break;
-      case '\n': out += "&#10;"; break;
-      case '\r': out += "&#13;"; break;
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '\'':
+        out += "&apos;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\t':
+        out += "&#9;";
+        break;
+      case '\n':
+        out += "&#10;";
+        break;
+      case '\r':
+        out += "&#13;";
+        break;
       default:
         if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) {
           representable = false;
@@ -65,8 +81,7 @@ XmlWriter& XmlWriter::open(std::string_view name, std::initializer_list<XmlAttri
   return *this;
 }
 
-XmlWriter& XmlWriter::empty(std::string_view name,
-                            std::initializer_list<XmlAttribute> attributes) {
+XmlWriter& XmlWriter::empty(std::string_view name, std::initializer_list<XmlAttribute> attributes) {
   startTag(name, attributes);
   out_ += "/>\n";
   return *this;
@@ -98,7 +113,8 @@ Result<std::string> XmlWriter::finish() {
                 "a value holds a control character XML cannot carry");
   }
   if (!open_.empty()) {
-    return fail(ErrorKind::Internal, "xml_unclosed_element", "element <" + open_.back() + "> left open");
+    return fail(ErrorKind::Internal, "xml_unclosed_element",
+                "element <" + open_.back() + "> left open");
   }
   return std::move(out_);
 }

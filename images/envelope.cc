@@ -9,6 +9,9 @@
 namespace stele::images {
 namespace {
 
+// "PATH.KEY", the path of a field inside the object at PATH.
+std::string fieldPath(const std::string& path, const std::string& key) { return path + "." + key; }
+
 using nlohmann::json;
 
 constexpr std::size_t kMaxSignatures = 8;
@@ -70,7 +73,7 @@ Result<Envelope> parseEnvelope(std::string_view bytes) {
     const json& entry = (*signatures)[i];
     if (!entry.is_object()) return invalid(path, "must be an object");
     for (const auto& [key, value] : entry.items()) {
-      if (key != "keyid" && key != "sig") return invalid(path + "." + key, "unknown field");
+      if (key != "keyid" && key != "sig") return invalid(fieldPath(path, key), "unknown field");
     }
     auto keyid = entry.find("keyid");
     if (keyid == entry.end() || !keyid->is_string()) {

@@ -11,9 +11,12 @@
 namespace stele::images {
 namespace {
 
+// "PATH.KEY", the path of a field inside the object at PATH.
+std::string fieldPath(const std::string& path, const std::string& key) { return path + "." + key; }
+
 using nlohmann::json;
 
-constexpr std::size_t kMaxManifestBytes = 64 * 1024;
+constexpr std::size_t kMaxManifestBytes = std::size_t{64} * 1024;
 const std::set<std::string> kBlobRoles = {"kernel", "initrd", "disk"};
 
 std::unexpected<Error> invalid(const std::string& path, const std::string& reason) {
@@ -24,7 +27,7 @@ Result<void> onlyKeys(const json& object, const std::string& path,
                       const std::set<std::string>& allowed) {
   if (!object.is_object()) return invalid(path, "must be an object");
   for (const auto& [key, value] : object.items()) {
-    if (!allowed.contains(key)) return invalid(path + "." + key, "unknown field");
+    if (!allowed.contains(key)) return invalid(fieldPath(path, key), "unknown field");
   }
   return {};
 }

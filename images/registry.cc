@@ -8,6 +8,14 @@
 
 namespace stele::images {
 
+namespace {
+
+std::string blobProblem(const std::string& name, const std::string& version, const BlobCheck& b) {
+  return name + ":" + version + " blob " + b.role + " (" + b.digest + ") is " + b.status;
+}
+
+}  // namespace
+
 std::int64_t BlobLimits::forRole(std::string_view role) const {
   if (role == "kernel") return kernel;
   if (role == "initrd") return initrd;
@@ -193,8 +201,7 @@ Result<StoredVersion> Registry::checkDeployable(const std::string& name,
   }
   for (const auto& b : report->blobs) {
     if (b.status != "ok") {
-      return fail(ErrorKind::Unprocessable, "blob_corrupt",
-                  name + ":" + version + " blob " + b.role + " (" + b.digest + ") is " + b.status);
+      return fail(ErrorKind::Unprocessable, "blob_corrupt", blobProblem(name, version, b));
     }
   }
   return getVersion(name, version);

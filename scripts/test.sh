@@ -1,77 +1,177 @@
 #!/usr/bin/env bash
 # Runs every test tier on a fresh Debian 12 machine (as root): installs packages, builds the
-# release and the ASan/UBSan trees, builds the appliance images, starts what the tests need,
-# runs CTest (unit, integration, e2e), the sanitizer run of the unit and integration tiers,
-# and the fuzzers. Ends with one line "tests: N passed, N failed".
+# release tree, lints it, builds the appliance images, runs CTest (unit, integration, e2e),
+# builds the ASan/UBSan tree and runs the unit and integration tiers under it, and builds and
+# runs the fuzzers. Ends with one line "tests: N passed, N failed".
 #
-#   bash scripts/test.sh            everything
-#   STELE_TEST_QUICK=1 bash scripts/test.sh   skip the sanitizer build and the fuzzers
+# A tier cannot pass by accident: a tier whose build failed is not run (no stale binaries)
+# and counts as failed; a tier that ran fewer tests than its minimum below (or none) fails;
+# every tier prints its own line in the summary.
+#
+#   bash scripts/test.sh                      everything
+#   STELE_TEST_TIERS="lint fuzz" bash scripts/test.sh   only these tiers (names below);
+#                                             the others are listed as "not selected"
+#   STELE_FUZZ_SECONDS=30 (default)           time budget of each fuzz target
 set -uo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
 jobs="${STELE_JOBS:-2}"
 logdir="$root/build/test-logs"
+fuzz_seconds="${STELE_FUZZ_SECONDS:-30}"
+all_tiers="lint unit integration images e2e asan-unit asan-integration fuzz"
+tiers="${STELE_TEST_TIERS:-$all_tiers}"
+
+# The fewest tests each tier may run; raise them as tests are added. A tier that runs fewer
+# (a test file dropped from CMake, a folder no longer added, a label changed) fails.
+declare -A min_tests=(
+  [lint]=2               # clang-format, clang-tidy
+  [unit]=184
+  [integration]=112
+  [images]=1             # the image build
+  [e2e]=14
+  [asan-unit]=184
+  [asan-integration]=112
+  [fuzz]=4               # manifest/envelope, stele metadata, DNS message, HTTP request
+)
 
 step() { printf '\n== %s (%s)\n' "$*" "$(date +%H:%M:%S)"; }
-
-step "install packages"
-bash scripts/install-deps.sh || exit 1
-
-step "build (release)"
-cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null || exit 1
-ninja -C build -j "$jobs" || exit 1
-mkdir -p "$logdir"
-
-if [[ -x images/build-images.sh ]]; then
-  step "build appliance images (kernel cached under /var/cache/stele)"
-  bash images/build-images.sh "$root/build" > "$logdir/images.log" 2>&1 \
-    || { tail -40 "$logdir/images.log"; echo "image build failed"; }
-fi
+selected() { [[ " $tiers " == *" $1 "* ]]; }
 
 passed=0
 failed=0
-# Runs ctest in build dir $1 with extra args; adds its counts to the totals.
-run_ctest() {
+summary=()
+# Records the outcome of tier $1: $2 passed, $3 failed, $4 how many ran ("" = not a count).
+record() {
+  local tier="$1" p="$2" f="$3" ran="$4" note="${5:-}"
+  local min="${min_tests[$tier]}"
+  if [[ -n "$ran" && "$ran" -lt "$min" ]]; then
+    note="only $ran ran, the minimum is $min${note:+; $note}"
+    f=$((f + 1))
+  fi
+  passed=$((passed + p))
+  failed=$((failed + f))
+  local verdict="ok"
+  [[ "$f" -gt 0 ]] && verdict="FAILED"
+  summary+=("$(printf '%-17s %-6s %4d passed, %d failed (min %d)%s' "$tier" "$verdict" "$p" "$f" \
+    "$min" "${note:+: $note}")")
+}
+# A tier that could not run: one failure, and why.
+record_not_run() {
+  failed=$((failed + 1))
+  summary+=("$(printf '%-17s %-6s not run: %s' "$1" "FAILED" "$2")")
+}
+
+# Builds dir $1 (cmake args in build_args) and targets $2...; leaves $1/.stele-build-ok only
+# when the build succeeded, so no tier ever runs what an earlier build left behind.
+build_tree() {
   local dir="$1"; shift
+  rm -f "$dir/.stele-build-ok"
+  cmake -S . -B "$dir" -G Ninja "${build_args[@]}" > "$logdir/cmake-$(basename "$dir").log" 2>&1 \
+    || { tail -30 "$logdir/cmake-$(basename "$dir").log"; return 1; }
+  ninja -C "$dir" -j "$jobs" "$@" || return 1
+  touch "$dir/.stele-build-ok"
+}
+
+# Runs ctest in build dir $2 for tier $1 with extra args $3...; records the tier.
+run_ctest() {
+  local tier="$1" dir="$2"; shift 2
+  if [[ ! -f "$dir/.stele-build-ok" ]]; then
+    record_not_run "$tier" "the build of $dir failed"
+    return
+  fi
   local out
   out="$(cd "$dir" && ctest --output-on-failure --timeout 900 -j "$jobs" "$@" 2>&1)"
   echo "$out" | tail -60
   local line
-  line="$(echo "$out" | grep -E 'tests passed, [0-9]+ tests failed out of [0-9]+' | tail -1)"
+  line="$(echo "$out" | grep -E 'tests passed, [0-9]+ tests? failed out of [0-9]+' | tail -1)"
   if [[ -z "$line" ]]; then
-    if echo "$out" | grep -q "No tests were found"; then return; fi
-    failed=$((failed + 1)); return
+    record "$tier" 0 0 0 "ctest reported no result"
+    return
   fi
   local f t
-  f="$(echo "$line" | sed -E 's/.* ([0-9]+) tests failed out of ([0-9]+).*/\1/')"
-  t="$(echo "$line" | sed -E 's/.* ([0-9]+) tests failed out of ([0-9]+).*/\2/')"
-  passed=$((passed + t - f))
-  failed=$((failed + f))
+  f="$(echo "$line" | sed -E 's/.* ([0-9]+) tests? failed out of ([0-9]+).*/\1/')"
+  t="$(echo "$line" | sed -E 's/.* ([0-9]+) tests? failed out of ([0-9]+).*/\2/')"
+  record "$tier" $((t - f)) "$f" "$t"
 }
 
-step "unit and integration tests (release)"
-run_ctest build -L 'unit|integration'
+mkdir -p "$logdir"
+step "install packages"
+bash scripts/install-deps.sh || exit 1
 
-step "end-to-end tests (release, QEMU under TCG in network namespaces)"
-run_ctest build -L e2e
+step "build (release)"
+build_args=(-DCMAKE_BUILD_TYPE=RelWithDebInfo)
+mkdir -p build/test-logs
+build_tree build || echo "release build failed"
 
-if [[ -z "${STELE_TEST_QUICK:-}" ]]; then
-  step "build (ASan + UBSan)"
-  cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DSTELE_SANITIZE=ON >/dev/null \
-    && ninja -C build-asan -j "$jobs" \
-    || { echo "sanitizer build failed"; failed=$((failed + 1)); }
-  step "unit and integration tests under ASan + UBSan"
-  ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-    run_ctest build-asan -L 'unit|integration'
-
-  step "fuzzers (libFuzzer, clang-16)"
-  CC=clang-16 CXX=clang++-16 cmake -S . -B build-fuzz -G Ninja -DSTELE_FUZZ=ON \
-    -DSTELE_BUILD_SERVICES=OFF -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-    >/dev/null && ninja -C build-fuzz -j "$jobs" fuzz_manifest_envelope \
-    && run_ctest build-fuzz -R '^fuzz_' \
-    || { echo "fuzz build failed"; failed=$((failed + 1)); }
+if selected lint; then
+  step "lint: clang-format (check) and clang-tidy over the whole tree"
+  bash scripts/lint.sh build
+  lint=$?  # bit 1: clang-format failed, bit 2: clang-tidy failed
+  lint_failed=$(((lint & 1) + ((lint >> 1) & 1)))
+  record lint $((2 - lint_failed)) "$lint_failed" 2
 fi
 
+if selected unit; then
+  step "unit tests (release)"
+  run_ctest unit build -L '^unit$'
+fi
+if selected integration; then
+  step "integration tests (release)"
+  run_ctest integration build -L '^integration$'
+fi
+
+if selected images; then
+  step "build appliance images (kernel cached under /var/cache/stele)"
+  if bash images/build-images.sh "$root/build" > "$logdir/images.log" 2>&1; then
+    record images 1 0 1
+  else
+    tail -40 "$logdir/images.log"
+    record images 0 1 1 "image build failed (see $logdir/images.log)"
+  fi
+fi
+
+if selected e2e; then
+  step "end-to-end tests (release, QEMU under TCG in network namespaces)"
+  run_ctest e2e build -L '^e2e$'
+fi
+
+if selected asan-unit || selected asan-integration; then
+  step "build (ASan + UBSan)"
+  build_args=(-DCMAKE_BUILD_TYPE=Debug -DSTELE_SANITIZE=ON)
+  build_tree build-asan || echo "sanitizer build failed: its tiers do not run"
+  export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
+  export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+  if selected asan-unit; then
+    step "unit tests under ASan + UBSan"
+    run_ctest asan-unit build-asan -L '^unit$'
+  fi
+  if selected asan-integration; then
+    step "integration tests under ASan + UBSan (server and appliance children included)"
+    run_ctest asan-integration build-asan -L '^integration$'
+  fi
+  unset ASAN_OPTIONS UBSAN_OPTIONS
+fi
+
+if selected fuzz; then
+  step "fuzzers (libFuzzer, clang-16, ${fuzz_seconds}s each; corpora in tests/fuzz/corpus/)"
+  build_args=(-DSTELE_FUZZ=ON -DSTELE_BUILD_SERVICES=OFF -DCMAKE_BUILD_TYPE=RelWithDebInfo
+              -DSTELE_FUZZ_SECONDS="$fuzz_seconds")
+  CC=clang-16 CXX=clang++-16 build_tree build-fuzz fuzzers || echo "fuzz build failed"
+  run_ctest fuzz build-fuzz -L '^fuzz$'
+fi
+
+echo
+echo "== summary"
+for tier in $all_tiers; do
+  if ! selected "$tier"; then
+    printf '%-17s not selected (STELE_TEST_TIERS)\n' "$tier"
+  fi
+done
+printf '%s\n' "${summary[@]}"
+if [[ "$tiers" != "$all_tiers" ]]; then
+  echo "only some tiers ran (STELE_TEST_TIERS=$tiers): this is not a full result"
+  failed=$((failed + 0))
+fi
 echo
 echo "tests: $passed passed, $failed failed"
 [[ "$failed" -eq 0 ]]

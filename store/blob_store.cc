@@ -12,7 +12,7 @@
 namespace stele::store {
 namespace {
 
-constexpr std::int64_t kAbandonedUploadSeconds = 7 * 24 * 3600;
+constexpr std::int64_t kAbandonedUploadSeconds = std::int64_t{7} * 24 * 3600;
 
 bool isUploadId(std::string_view id) {
   if (id.size() != 32) return false;

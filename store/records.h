@@ -58,7 +58,7 @@ struct ImageVersionRecord {
 struct HostRecord {
   std::string name;
   std::string uri;
-  std::string accel;  // kvm | qemu
+  std::string accel;                // kvm | qemu
   std::vector<std::string> labels;  // "key=value"
   bool draining = false;
   std::int64_t addedAt = 0;

@@ -35,7 +35,8 @@ struct Row {
   std::string note;
 };
 
-DomainSpec specFor(const std::string& instance, const std::string& kernel, const std::string& initrd) {
+DomainSpec specFor(const std::string& instance, const std::string& kernel,
+                   const std::string& initrd) {
   DomainSpec spec;
   spec.instanceId = instance;
   spec.name = "bench-" + instance;
@@ -60,13 +61,15 @@ class Arrivals {
       cv_.notify_all();
     };
   }
-  std::optional<SteadyClock::time_point> waitFor(const std::string& instance, std::vector<EventKind> kinds,
+  std::optional<SteadyClock::time_point> waitFor(const std::string& instance,
+                                                 std::vector<EventKind> kinds,
                                                  std::chrono::seconds timeout) {
     std::unique_lock lock(mutex_);
     std::optional<SteadyClock::time_point> at;
     cv_.wait_for(lock, timeout, [&] {
       for (const auto& [event, when] : seen_) {
-        if (event.instanceId == instance && std::find(kinds.begin(), kinds.end(), event.kind) != kinds.end()) {
+        if (event.instanceId == instance &&
+            std::find(kinds.begin(), kinds.end(), event.kind) != kinds.end()) {
           at = when;
           return true;
         }
@@ -82,9 +85,9 @@ class Arrivals {
   std::vector<std::pair<Event, SteadyClock::time_point>> seen_;
 };
 
-std::optional<std::string> provisionDestroyRounds(LibvirtHypervisor& hypervisor, const std::string& host, int rounds,
-                                                  const std::string& kernel, const std::string& initrd,
-                                                  const std::vector<std::string>& networks, Row& row) {
+std::optional<std::string> provisionDestroyRounds(
+    LibvirtHypervisor& hypervisor, const std::string& host, int rounds, const std::string& kernel,
+    const std::string& initrd, const std::vector<std::string>& networks, Row& row) {
   for (int i = 0; i < rounds; ++i) {
     auto spec = specFor("r" + std::to_string(i), kernel, initrd);
     spec.networks = networks;
@@ -99,16 +102,23 @@ std::optional<std::string> provisionDestroyRounds(LibvirtHypervisor& hypervisor,
 }
 
 void printTable(const std::vector<Row>& rows) {
-  std::printf("\n%-46s %7s %10s %10s %10s\n", "scenario", "rounds", "min ms", "median ms", "max ms");
+  std::printf("\n%-46s %7s %10s %10s %10s\n", "scenario", "rounds", "min ms", "median ms",
+              "max ms");
   std::printf("%s\n", std::string(87, '-').c_str());
   for (auto row : rows) {
     if (row.samples.empty()) {
       std::printf("%-46s %7s %s\n", row.scenario.c_str(), "-", row.note.c_str());
       continue;
     }
+    // A scenario that failed part-way has no figure: its rounds so far would look fine.
+    if (row.note.starts_with("FAILED")) {
+      std::printf("%-46s %7zu %10s %10s %10s\n    %s\n", row.scenario.c_str(), row.samples.size(),
+                  "INVALID", "INVALID", "INVALID", row.note.c_str());
+      continue;
+    }
     std::sort(row.samples.begin(), row.samples.end());
-    std::printf("%-46s %7zu %10.1f %10.1f %10.1f\n", row.scenario.c_str(), row.samples.size(), row.samples.front(),
-                row.samples[row.samples.size() / 2], row.samples.back());
+    std::printf("%-46s %7zu %10.1f %10.1f %10.1f\n", row.scenario.c_str(), row.samples.size(),
+                row.samples.front(), row.samples[row.samples.size() / 2], row.samples.back());
     if (!row.note.empty()) std::printf("    %s\n", row.note.c_str());
   }
 }
@@ -138,7 +148,8 @@ int main(int argc, char** argv) {
     std::ofstream(root + "/kernel") << "k";
     std::ofstream(root + "/initrd") << "i";
     LibvirtHypervisor hypervisor(clock);
-    const std::string uri = "test://" + std::string(STELE_SOURCE_DIR) + "/tests/hypervisor/hosts/large.xml";
+    const std::string uri =
+        "test://" + std::string(STELE_SOURCE_DIR) + "/tests/hypervisor/hosts/large.xml";
     (void)hypervisor.connectHost({"test", uri, Acceleration::Qemu, root + "/instances"});
     if (auto ok = hypervisor.awaitReachable("test", 10s); !ok) {
       row.note = "FAILED: " + ok.error().message;
@@ -181,9 +192,11 @@ int main(int argc, char** argv) {
   }
 
   {
-    Row row{"define+start+destroy, QEMU TCG (1 NIC)", {}, "guest not waited for: QEMU process start to destroy"};
-    if (auto error = provisionDestroyRounds(hypervisor, "qemu", qemuRounds, image->kernel, image->initrd,
-                                            {network.name}, row)) {
+    Row row{"define+start+destroy, QEMU TCG (1 NIC)",
+            {},
+            "guest not waited for: QEMU process start to destroy"};
+    if (auto error = provisionDestroyRounds(hypervisor, "qemu", qemuRounds, image->kernel,
+                                            image->initrd, {network.name}, row)) {
       row.note = "FAILED: " + *error;
       status = 1;
     }
@@ -191,7 +204,9 @@ int main(int argc, char** argv) {
   }
 
   {
-    Row row{"kill -9 QEMU -> event at subscriber", {}, "event is DomainCrashed (libvirt: STOPPED/FAILED)"};
+    Row row{"kill -9 QEMU -> event at subscriber",
+            {},
+            "event is DomainCrashed (libvirt: STOPPED/FAILED)"};
     for (int i = 0; i < killRounds; ++i) {
       auto spec = specFor("k" + std::to_string(i), image->kernel, image->initrd);
       spec.networks = {network.name};
@@ -209,7 +224,8 @@ int main(int argc, char** argv) {
       }
       auto killedAt = SteadyClock::now();
       kill(*pid, SIGKILL);
-      auto arrived = arrivals.waitFor(spec.instanceId, {EventKind::DomainCrashed, EventKind::DomainStopped}, 60s);
+      auto arrived = arrivals.waitFor(spec.instanceId,
+                                      {EventKind::DomainCrashed, EventKind::DomainStopped}, 60s);
       if (!arrived) {
         row.note = "FAILED: no event within 60 s";
         status = 1;
@@ -222,5 +238,8 @@ int main(int argc, char** argv) {
   }
   (void)hypervisor.removeNetwork("qemu", network.name);
   printTable(rows);
+  for (const auto& row : rows) {
+    if (row.note.starts_with("FAILED")) status = 1;
+  }
   return status;
 }

@@ -52,9 +52,19 @@ def dnsperf(ns, server, datafile, seconds, rate):
     figures = {"rate": rate, "sent": number("Queries sent"),
                "completed": number("Queries completed"), "lost": number("Queries lost"),
                "qps": number("Queries per second"), "latency": number("Average Latency \\(s\\)")}
+    # Answers other than NOERROR and NXDOMAIN (the query list expects both) are errors.
+    codes = re.search(r"Response codes:\s*(.*)", text)
+    figures["bad"] = sum(int(count) for code, count in
+                         re.findall(r"([A-Z]+) (\d+)", codes.group(1) if codes else "")
+                         if code not in ("NOERROR", "NXDOMAIN"))
     if figures["qps"] is None:
         log(f"dnsperf gave no figures:\n{text}")
     return figures
+
+
+def invalid(figure, problems):
+    """The figure as printed: INVALID(...) when the run had lost queries or errors."""
+    return f"INVALID({figure})" if problems else figure
 
 
 def bench_dns(image_dir, seconds, rates, extra_cmdline):
@@ -133,32 +143,43 @@ def main():
           "inside the VM's namespace")
     if options.cmdline:
         print(f"kernel command line + '{options.cmdline}'")
+    any_invalid = False
     if dns_rows is not None:
         print(f"\ndns: dnsperf -l {options.seconds} -t 2 -q 100 [-Q RATE]; 6 query kinds "
               "(A, CNAME, SOA, NS, NXDOMAIN)")
         print(f"{'target qps':>10} {'sent':>9} {'completed':>9} {'lost':>7} {'lost %':>7} "
-              f"{'achieved qps':>12} {'avg latency':>11}")
+              f"{'bad rcode':>9} {'achieved qps':>18} {'avg latency':>11}")
         for row in dns_rows:
             sent, lost = row["sent"] or 0, row["lost"] or 0
             pct = 100.0 * lost / sent if sent else 0.0
             fmt = lambda v, spec: format(v, spec) if v is not None else "-"  # noqa: E731
             target = str(row["rate"]) if row["rate"] else "max"
             latency = f"{row['latency'] * 1000:.2f} ms" if row["latency"] is not None else "-"
+            problems = lost > 0 or row["bad"] > 0 or row["qps"] is None
+            any_invalid = any_invalid or problems
+            qps = invalid(fmt(row["qps"], ".0f"), problems)
             print(f"{target:>10} {fmt(row['sent'], '9.0f'):>9} {fmt(row['completed'], '9.0f'):>9}"
-                  f" {fmt(row['lost'], '7.0f'):>7} {pct:6.2f}% {fmt(row['qps'], '12.0f'):>12}"
+                  f" {fmt(row['lost'], '7.0f'):>7} {pct:6.2f}% {row['bad']:>9} {qps:>18}"
                   f" {latency:>11}")
         print(f"dns VM still running after the load: {'yes' if dns_alive else 'NO'}")
+        any_invalid = any_invalid or not dns_alive
         print("reference: the old IncludeOS DNS managed ~850 qps under TCG; goal 8,500 with no"
               " loss")
     if web is not None:
         print(f"\nweb: wrk -t1 -c{options.connections} -d{options.seconds}s GET /")
         print(f"{'requests/s':>10} {'requests':>9} {'avg latency':>11} {'p99':>9} "
               f"{'non-2xx':>7}  socket errors")
-        rps = f"{web['rps']:.0f}" if web["rps"] is not None else "-"
+        problems = (web["rps"] is None or web["non2xx"] > 0 or web["errors"] != "none"
+                    or not web["alive"])
+        any_invalid = any_invalid or problems
+        rps = invalid(f"{web['rps']:.0f}" if web["rps"] is not None else "-", problems)
         print(f"{rps:>10} {web['requests'] or '-':>9} {web['latency']:>11} {web['p99']:>9} "
               f"{web['non2xx']:>7}  {web['errors']}")
         print(f"web VM still running after the load: {'yes' if web['alive'] else 'NO'}")
         print("reference: the old web unikernel peaked ~2,900 requests/s under TCG")
+    if any_invalid:
+        print("INVALID: a run had lost queries, bad answers, socket errors or a dead VM")
+        return 1
     return 0
 
 

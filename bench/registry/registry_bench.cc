@@ -27,7 +27,6 @@
 #include <string>
 #include <vector>
 
-#include "tests/support/temp_dir.h"
 #include "cli/client_context.h"
 #include "cli/http_client.h"
 #include "cli/image_pusher.h"
@@ -36,6 +35,7 @@
 #include "images/envelope.h"
 #include "images/manifest.h"
 #include "store/file_io.h"
+#include "tests/support/temp_dir.h"
 
 extern char** environ;
 
@@ -87,6 +87,7 @@ using stele::testing::TempDir;
 // Runs argv (no shell) with stdout and stderr sent to `output`; returns its wall time.
 double runTimed(const std::vector<std::string>& argv, const std::string& output) {
   std::vector<char*> args;
+  args.reserve(argv.size() + 1);
   for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
   args.push_back(nullptr);
   posix_spawn_file_actions_t actions;
@@ -119,6 +120,7 @@ class ServerProcess {
     std::vector<std::string> argv = {stele,        "server", "--listen",  "127.0.0.1:0",
                                      "--data-dir", dataDir,  "--threads", "2"};
     std::vector<char*> args;
+    args.reserve(argv.size() + 1);
     for (auto& a : argv) args.push_back(a.data());
     args.push_back(nullptr);
     int rc = posix_spawn(&pid_, stele.c_str(), &actions, nullptr, args.data(), environ);
@@ -397,6 +399,9 @@ int main(int argc, char** argv) {
     return runBench(parseOptions(argc, argv));
   } catch (const BenchFailure& failure) {
     std::fprintf(stderr, "registry_bench: %s\n", failure.message.c_str());
+    return 1;
+  } catch (const std::exception& error) {
+    std::fprintf(stderr, "registry_bench: %s\n", error.what());
     return 1;
   }
 }

@@ -21,6 +21,7 @@ for tool in dnsperf wrk nsd nginx; do
 done
 
 work="$(mktemp -d /tmp/stele-services-bench-XXXXXX)"
+chmod 0755 "$work"   # nginx workers (not root) read the page from here
 pids=()
 cleanup() {
   for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
@@ -92,17 +93,28 @@ nsd -d -c "$work/nsd.conf" >"$work/nsd.out" 2>&1 & pids+=($!)
 wait_for_port udp "$stele_dns" "$dns_port"
 wait_for_port udp "$nsd_addr" "$dns_port"
 
-dnsperf_qps() {  # address
-  dnsperf -s "$1" -p "$dns_port" -d "$work/queries" -l "$seconds" -c 8 -T 1 -q 200 2>&1 |
-    awk '/Queries per second:/ {print $4}'
+# Each run leaves its figure and its errors in $work/NAME.result: "FIGURE LOST ERRORS".
+# Lost queries, and answers other than NOERROR/NXDOMAIN (the query list expects both), are
+# errors; so are non-2xx answers and socket errors for HTTP. A figure with errors is INVALID.
+dnsperf_run() {  # name address
+  dnsperf -s "$2" -p "$dns_port" -d "$work/queries" -l "$seconds" -c 8 -T 1 -q 200 \
+    >"$work/$1.dnsperf" 2>&1
+  awk '/Queries per second:/ {qps = $4}
+       /Queries lost:/ {lost = $3}
+       /Response codes:/ {
+         line = $0; sub(/.*Response codes: */, "", line); n = split(line, parts, /, */)
+         for (i = 1; i <= n; i++) { split(parts[i], f, " "); if (f[1] != "NOERROR" && f[1] != "NXDOMAIN") bad += f[2] }
+       }
+       END { if (qps == "") { qps = 0; bad += 1 } printf "%s %d %d\n", qps, lost, bad }' \
+    "$work/$1.dnsperf" >"$work/$1.result"
 }
 check_answer() {  # address
   dig @"$1" -p "$dns_port" +short +tries=1 +time=2 www.bench.test A | grep -q 192.0.2.10 ||
     { echo "bench: $1 does not answer correctly"; exit 1; }
 }
 check_answer "$stele_dns"; check_answer "$nsd_addr"
-stele_qps="$(dnsperf_qps "$stele_dns")"
-nsd_qps="$(dnsperf_qps "$nsd_addr")"
+dnsperf_run stele-dns "$stele_dns"
+dnsperf_run nsd "$nsd_addr"
 
 # ---- web ------------------------------------------------------------------------------
 stele_web=127.0.0.63; nginx_addr=127.0.0.64; web_port=8080
@@ -135,14 +147,53 @@ EOC
 nginx -c "$work/nginx.conf" -p "$work" >"$work/nginx.out" 2>&1 & pids+=($!)
 wait_for_port tcp "$nginx_addr" "$web_port"
 
-wrk_rps() {  # url
-  wrk -t 1 -c 64 -d "${seconds}s" "$1" 2>&1 | awk '/Requests\/sec:/ {print $2}'
+# wrk counts non-2xx answers per thread in Lua; done() sums them over the threads.
+cat >"$work/count.lua" <<'EOC'
+local threads = {}
+function setup(thread) table.insert(threads, thread) end
+function init(args) non2xx = 0 end
+function response(status, headers, body)
+  if status < 200 or status > 299 then non2xx = non2xx + 1 end
+end
+function done(summary, latency, requests)
+  local n = 0
+  for _, t in ipairs(threads) do n = n + t:get("non2xx") end
+  local e = summary.errors
+  io.write(string.format("non2xx %d socket_errors %d\n", n,
+    e.connect + e.read + e.write + e.timeout))
+end
+EOC
+wrk_run() {  # name url
+  wrk -t 1 -c 64 -d "${seconds}s" -s "$work/count.lua" "$2" >"$work/$1.wrk" 2>&1
+  awk '/Requests\/sec:/ {rps = $2}
+       /^non2xx/ {non2xx = $2; sock = $4; seen = 1}
+       END { if (rps == "" || !seen) { rps = 0; sock += 1 } printf "%s %d %d\n", rps, sock, non2xx }' \
+    "$work/$1.wrk" >"$work/$1.result"
 }
-stele_rps="$(wrk_rps "http://$stele_web:$web_port/")"
-nginx_rps="$(wrk_rps "http://$nginx_addr:$web_port/")"
+wrk_run stele-web "http://$stele_web:$web_port/"
+wrk_run nginx "http://$nginx_addr:$web_port/"
 
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "n/a" }'; }
-printf '\n%-34s %14s %14s %8s\n' "measurement (${seconds}s each, loopback)" "stele" "reference" "ratio"
-printf '%-34s %14.0f %14.0f %8s\n' "DNS queries/s (dnsperf) vs NSD" "$stele_qps" "$nsd_qps" "$(ratio "$stele_qps" "$nsd_qps")"
-printf '%-34s %14.0f %14.0f %8s\n' "HTTP requests/s (wrk) vs nginx" "$stele_rps" "$nginx_rps" "$(ratio "$stele_rps" "$nginx_rps")"
+# figure NAME: the figure, or INVALID(...) when the run had lost queries or errors.
+figure() {
+  awk '{ if ($2 + $3 > 0) printf "INVALID(%.0f)", $1; else printf "%.0f", $1 }' "$work/$1.result"
+}
+errors() { awk '{ printf "%d lost/socket, %d bad answers", $2, $3 }' "$work/$1.result"; }
+ratio() {
+  awk 'NR == FNR { a = $1; bad = $2 + $3; next } { b = $1; bad += $2 + $3 }
+       END { if (bad > 0) print "INVALID"; else if (b > 0) printf "%.2f", a / b; else print "n/a" }' \
+    "$work/$1.result" "$work/$2.result"
+}
+printf '\n%-34s %16s %16s %8s\n' "measurement (${seconds}s each, loopback)" "stele" "reference" "ratio"
+printf '%-34s %16s %16s %8s\n' "DNS queries/s (dnsperf) vs NSD" "$(figure stele-dns)" "$(figure nsd)" "$(ratio stele-dns nsd)"
+printf '%-34s %16s %16s %8s\n' "HTTP requests/s (wrk) vs nginx" "$(figure stele-web)" "$(figure nginx)" "$(ratio stele-web nginx)"
+printf '%-34s %16s %16s\n' "  errors, DNS" "$(errors stele-dns)" "$(errors nsd)"
+printf '%-34s %16s %16s\n' "  errors, HTTP" "$(errors stele-web)" "$(errors nginx)"
+invalid=0
+for run in stele-dns nsd stele-web nginx; do
+  awk '{ exit ($2 + $3 > 0) ? 0 : 1 }' "$work/$run.result" && invalid=1
+done
 echo "(both sides single-threaded: stele is one event loop; NSD server-count 1; nginx worker_processes 1)"
+if [[ "$invalid" -ne 0 ]]; then
+  echo "INVALID: a run had lost queries, socket errors or bad answers (KEEP_BENCH_DIR=1 keeps the logs)"
+  exit 1
+fi

@@ -98,7 +98,7 @@ int runProcess(int argc, char** argv, const std::string& kind, const std::string
     } else if (arg == "--config" && i + 1 < argc) {
       configPath = argv[++i];
     } else {
-      writeConsoleLine("stele-" + kind + ": unknown argument '" + arg + "' (try --help)");
+      writeConsoleLine("stele-" + kind + ": unknown argument '" + (arg + "' (try --help)"));
       return 2;
     }
   }

@@ -96,7 +96,7 @@ std::optional<MacAddress> parseMac(std::string_view text) {
   for (int i = 0; i < 6; ++i) {
     if (i > 0 && text[i * 3 - 1] != ':') return std::nullopt;
     unsigned value = 0;
-    auto part = text.substr(i * 3, 2);
+    auto part = text.substr(static_cast<std::size_t>(i) * 3, 2);
     auto [end, ec] = std::from_chars(part.data(), part.data() + 2, value, 16);
     if (ec != std::errc() || end != part.data() + 2) return std::nullopt;
     mac.bytes[i] = static_cast<std::uint8_t>(value);

@@ -36,7 +36,7 @@ std::optional<Ipv4View> parseIpv4(std::span<const std::uint8_t> frame, bool veri
   Ipv4View ip;
   std::uint8_t versionAndLength = frame[kEthernetHeaderSize];
   if ((versionAndLength >> 4) != 4) return std::nullopt;
-  ip.headerLength = (versionAndLength & 0xf) * 4u;
+  ip.headerLength = std::size_t{versionAndLength & 0xfu} * 4;
   if (ip.headerLength < kIpv4MinHeaderSize) return std::nullopt;
   if (frame.size() < kEthernetHeaderSize + ip.headerLength) return std::nullopt;
   ip.totalLength = load16(frame, kEthernetHeaderSize + 2);

@@ -21,7 +21,7 @@ namespace stele::services {
 namespace {
 // struct virtio_net_hdr of <linux/virtio_net.h>, which does not compile as C++ (a member
 // named `class`); host byte order, as PACKET_VNET_HDR uses on little-endian hosts.
-struct virtio_net_hdr {
+struct VirtioNetHeader {
   std::uint8_t flags;
   std::uint8_t gso_type;
   std::uint16_t hdr_len;
@@ -29,9 +29,9 @@ struct virtio_net_hdr {
   std::uint16_t csum_start;
   std::uint16_t csum_offset;
 };
-static_assert(sizeof(virtio_net_hdr) == 10);
+static_assert(sizeof(VirtioNetHeader) == 10);
 constexpr std::uint8_t VIRTIO_NET_HDR_F_NEEDS_CSUM = 1;
-constexpr std::size_t kOffloadHeaderSize = sizeof(virtio_net_hdr);
+constexpr std::size_t kOffloadHeaderSize = sizeof(VirtioNetHeader);
 constexpr std::size_t kMaxFrame = 65536 + 64;
 }  // namespace
 
@@ -85,7 +85,7 @@ std::optional<ReceivedFrame> PacketPort::receive() {
   std::size_t headerSize = offloadHeader_ ? kOffloadHeaderSize : 0;
   if (length < headerSize) return ReceivedFrame{};
   if (offloadHeader_) {
-    virtio_net_hdr header;
+    VirtioNetHeader header;
     std::memcpy(&header, buffer_.data(), sizeof header);
     received.frame.offload = PacketOffload{header.flags,    header.gso_type,   header.hdr_len,
                                            header.gso_size, header.csum_start, header.csum_offset};
@@ -112,7 +112,7 @@ std::optional<ReceivedFrame> PacketPort::receive() {
 }
 
 bool PacketPort::send(const Frame& frame) {
-  virtio_net_hdr header{};
+  VirtioNetHeader header{};
   if (offloadHeader_) {
     // Only NEEDS_CSUM is meaningful on transmit; DATA_VALID describes receive.
     header.flags = frame.offload.flags & VIRTIO_NET_HDR_F_NEEDS_CSUM;

@@ -229,6 +229,10 @@ bool answerQuery(const ZoneSet& zones, std::span<const std::uint8_t> bytes, Tran
     return true;
   }
   const ParsedQuery& query = *parsed;
+  if (!query.question) {  // parseQuery gives one when it succeeds; never trust that blindly
+    writeResponse({&query, Rcode::FormErr, false, false, nullptr}, response);
+    return true;
+  }
   const Question& question = *query.question;
   if (query.edns && query.edns->version != 0) {
     writeResponse({&query, Rcode::BadVers, false, false, nullptr}, response);

@@ -21,7 +21,7 @@ constexpr std::uint64_t kListenerToken = 2ull << 56;
 constexpr std::uint64_t kConnectionToken = 3ull << 56;
 constexpr std::size_t kBatch = 32;
 constexpr std::size_t kMaxTcpConnections = 512;
-constexpr std::size_t kMaxPendingOutput = 256 * 1024;
+constexpr std::size_t kMaxPendingOutput = std::size_t{256} * 1024;
 constexpr auto kTcpIdleTimeout = std::chrono::seconds(10);
 
 struct TcpConnection {

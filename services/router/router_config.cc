@@ -4,6 +4,7 @@ namespace stele::services::router {
 
 KernelNetworkSetup kernelNetworkSetup(const RouterConfig& config) {
   std::vector<InterfaceSelector> selectors;
+  selectors.reserve(config.ports.size());
   for (const auto& port : config.ports) selectors.push_back(port.selector);
   return linkOnlySetup(selectors);
 }

@@ -46,6 +46,7 @@ std::expected<void, std::string> RouterLoop::start() {
 
 std::string RouterLoop::serve() {
   std::vector<pollfd> fds;
+  fds.reserve(ports_.size());
   for (const auto& port : ports_) fds.push_back(pollfd{port.fd(), POLLIN, 0});
   auto lastTick = std::chrono::steady_clock::now();
   while (true) {

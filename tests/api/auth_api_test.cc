@@ -21,10 +21,11 @@ TEST_F(AuthApiTest, FirstStartWritesTheAdminTokenPrivately) {
   EXPECT_EQ(server_.logText().find(server_.adminToken()), std::string::npos)
       << "the token never appears in the log";
   auto whoami = admin_.request("GET", "/v1/whoami");
+  ASSERT_TRUE(whoami) << whoami.error().message;
   EXPECT_EQ(jsonOf(*whoami)["role"], "admin");
   server_.stop();
   server_.start();
-  EXPECT_EQ(server_.admin().request("GET", "/v1/whoami")->status, 200)
+  EXPECT_EQ(answerOf(server_.admin().request("GET", "/v1/whoami")).status, 200)
       << "same token after restart";
 }
 
@@ -33,6 +34,7 @@ TEST_F(AuthApiTest, MissingMalformedUnknownAndRevokedTokensGet401) {
   for (const auto& token : bad) {
     cli::HttpClient c = server_.client(token);
     auto r = c.request("GET", "/v1/images");
+    ASSERT_TRUE(r) << r.error().message;
     EXPECT_EQ(r->status, 401) << token;
     EXPECT_EQ(errorCode(*r), "unauthenticated");
     EXPECT_EQ(r->header("www-authenticate"), "Bearer realm=\"stele\"");
@@ -42,11 +44,11 @@ TEST_F(AuthApiTest, MissingMalformedUnknownAndRevokedTokensGet401) {
                          "Content-Length: 0\r\n\r\n");
   EXPECT_NE(raw.find(" 401 "), std::string::npos);
   std::string viewer = createToken(admin_, "viewer");
-  auto list = jsonOf(*admin_.request("GET", "/v1/tokens"));
+  auto list = jsonOf(answerOf(admin_.request("GET", "/v1/tokens")));
   std::string id = list["items"].back()["id"];
   EXPECT_EQ(list.dump().find(viewer), std::string::npos) << "secrets are never listed";
-  EXPECT_EQ(admin_.request("DELETE", "/v1/tokens/" + id)->status, 204);
-  EXPECT_EQ(server_.client(viewer).request("GET", "/v1/images")->status, 401);
+  EXPECT_EQ(answerOf(admin_.request("DELETE", "/v1/tokens/" + id)).status, 204);
+  EXPECT_EQ(answerOf(server_.client(viewer).request("GET", "/v1/images")).status, 401);
 }
 
 TEST_F(AuthApiTest, RolesGetOnlyTheirPermissions) {
@@ -56,17 +58,18 @@ TEST_F(AuthApiTest, RolesGetOnlyTheirPermissions) {
   std::string keyBody = R"({"publicKey":"x"})";
   for (cli::HttpClient* c : {&pusher, &viewer, &deployer}) {
     auto r = c->request("POST", "/v1/keys", keyBody);
+    ASSERT_TRUE(r) << r.error().message;
     EXPECT_EQ(r->status, 403);
     EXPECT_EQ(errorCode(*r), "forbidden");
-    EXPECT_EQ(c->request("POST", "/v1/tokens", R"({"role":"admin"})")->status, 403);
-    EXPECT_EQ(c->request("GET", "/v1/tokens")->status, 403);
-    EXPECT_EQ(c->request("DELETE", "/v1/images/web/versions/1.0.0")->status, 403);
-    EXPECT_EQ(c->request("GET", "/v1/images")->status, 200);
+    EXPECT_EQ(answerOf(c->request("POST", "/v1/tokens", R"({"role":"admin"})")).status, 403);
+    EXPECT_EQ(answerOf(c->request("GET", "/v1/tokens")).status, 403);
+    EXPECT_EQ(answerOf(c->request("DELETE", "/v1/images/web/versions/1.0.0")).status, 403);
+    EXPECT_EQ(answerOf(c->request("GET", "/v1/images")).status, 200);
   }
-  EXPECT_EQ(viewer.request("POST", "/v1/blobs/uploads")->status, 403);
-  EXPECT_EQ(viewer.request("PUT", "/v1/images/web/versions/1.0.0", "{}")->status, 403);
-  EXPECT_EQ(deployer.request("POST", "/v1/blobs/uploads")->status, 403);
-  EXPECT_EQ(pusher.request("POST", "/v1/blobs/uploads")->status, 202);
+  EXPECT_EQ(answerOf(viewer.request("POST", "/v1/blobs/uploads")).status, 403);
+  EXPECT_EQ(answerOf(viewer.request("PUT", "/v1/images/web/versions/1.0.0", "{}")).status, 403);
+  EXPECT_EQ(answerOf(deployer.request("POST", "/v1/blobs/uploads")).status, 403);
+  EXPECT_EQ(answerOf(pusher.request("POST", "/v1/blobs/uploads")).status, 202);
 }
 
 TEST_F(AuthApiTest, APusherScopedToNamesCannotPushOtherNames) {
@@ -85,36 +88,45 @@ TEST_F(AuthApiTest, APusherScopedToNamesCannotPushOtherNames) {
 
 TEST_F(AuthApiTest, ErrorsAlwaysUseTheJsonShape) {
   auto notFound = admin_.request("GET", "/v1/nothing");
+  ASSERT_TRUE(notFound) << notFound.error().message;
   EXPECT_EQ(notFound->status, 404);
   EXPECT_EQ(errorCode(*notFound), "not_found");
   auto wrongMethod = admin_.request("DELETE", "/v1/images");
+  ASSERT_TRUE(wrongMethod) << wrongMethod.error().message;
   EXPECT_EQ(wrongMethod->status, 405);
   EXPECT_EQ(errorCode(*wrongMethod), "method_not_allowed");
   auto badJson = admin_.request("POST", "/v1/tokens", "{not json");
+  ASSERT_TRUE(badJson) << badJson.error().message;
   EXPECT_EQ(badJson->status, 400);
   EXPECT_EQ(errorCode(*badJson), "invalid_json");
   auto unknownField = admin_.request("POST", "/v1/tokens", R"({"role":"viewer","admin":true})");
+  ASSERT_TRUE(unknownField) << unknownField.error().message;
   EXPECT_EQ(errorCode(*unknownField), "unknown_field");
   EXPECT_NE(jsonOf(*unknownField)["error"]["message"].get<std::string>().find("admin"),
             std::string::npos);
   auto badRole = admin_.request("POST", "/v1/tokens", R"({"role":"root"})");
+  ASSERT_TRUE(badRole) << badRole.error().message;
   EXPECT_EQ(errorCode(*badRole), "role_invalid");
   auto badKey = admin_.request("POST", "/v1/keys", R"({"publicKey":"-----BEGIN PUBLIC KEY-----"})");
+  ASSERT_TRUE(badKey) << badKey.error().message;
   EXPECT_EQ(badKey->status, 400);
   EXPECT_EQ(errorCode(*badKey), "key_invalid");
   auto badTime = admin_.request("POST", "/v1/keys", R"({"publicKey":"x","notAfter":"tomorrow"})");
+  ASSERT_TRUE(badTime) << badTime.error().message;
   EXPECT_NE(jsonOf(*badTime)["error"]["message"].get<std::string>().find("notAfter"),
             std::string::npos);
-  EXPECT_EQ(server_.client("").request("GET", "/healthz")->status, 200) << "health needs no token";
+  EXPECT_EQ(answerOf(server_.client("").request("GET", "/healthz")).status, 200)
+      << "health needs no token";
 }
 
 TEST_F(AuthApiTest, MetricsCountRequestsByStatus) {
   (void)admin_.request("GET", "/v1/nothing");
   auto metrics = admin_.request("GET", "/metrics");
+  ASSERT_TRUE(metrics) << metrics.error().message;
   EXPECT_EQ(metrics->status, 200);
   EXPECT_NE(metrics->body.find("stele_http_requests_total{code=\"404\"} 1"), std::string::npos)
       << metrics->body;
-  EXPECT_EQ(server_.client("").request("GET", "/metrics")->status, 401);
+  EXPECT_EQ(answerOf(server_.client("").request("GET", "/metrics")).status, 401);
 }
 
 TEST_F(AuthApiTest, AddingTheSameKeyTwiceIsIdempotentAndOtherTermsConflict) {
@@ -122,10 +134,11 @@ TEST_F(AuthApiTest, AddingTheSameKeyTwiceIsIdempotentAndOtherTermsConflict) {
   EXPECT_EQ(addKey(admin_, key, "web"), 201);
   EXPECT_EQ(addKey(admin_, key, "web"), 200);
   EXPECT_EQ(addKey(admin_, key, "dns"), 409);
-  auto one = jsonOf(*admin_.request("GET", "/v1/keys/" + key.id));
+  auto one = jsonOf(answerOf(admin_.request("GET", "/v1/keys/" + key.id)));
   EXPECT_EQ(one["names"][0], "web");
   EXPECT_EQ(one["state"], "active");
-  EXPECT_EQ(admin_.request("POST", "/v1/keys/" + std::string(64, 'f') + "/revoke")->status, 404);
+  EXPECT_EQ(answerOf(admin_.request("POST", "/v1/keys/" + std::string(64, 'f') + "/revoke")).status,
+            404);
 }
 
 }  // namespace

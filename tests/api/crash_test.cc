@@ -2,50 +2,50 @@
 // work resumes or is cleanly discarded. STELE_CRASHPOINT makes the server SIGKILL itself at
 // a named point inside a write, as a power cut would.
 #include <gtest/gtest.h>
-
-#include <thread>
+#include <signal.h>
 
 #include "common/sha256.h"
+#include "tests/support/child_status.h"
+#include "tests/support/half_sent_request.h"
 #include "tests/support/registry_client.h"
 #include "tests/support/server_process.h"
 
 namespace stele::testing {
 namespace {
 
-int portOf(const ServerProcess& server) { return server.port(); }
-
 TEST(CrashTest, KillDuringAnUploadLeavesAResumableUpload) {
   ServerProcess server;
   cli::HttpClient admin = server.admin();
   std::string content = std::string(4000, 'a') + std::string(4000, 'b');
   auto start = admin.request("POST", "/v1/blobs/uploads?kind=kernel");
+  ASSERT_TRUE(start) << start.error().message;
   std::string location = start->header("location");
-  ASSERT_EQ(
-      admin.request("PATCH", location, content.substr(0, 4000), {{"Content-Range", "0-3999"}})
-          ->status,
-      202);
-  // A second chunk is on the wire, half sent, when the server dies.
-  std::thread halfSent([&] {
-    rawExchange(portOf(server),
-                "PATCH " + location + " HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " +
-                    server.adminToken() +
-                    "\r\nContent-Range: 4000-7999\r\nContent-Length: 4000\r\n\r\n" +
-                    content.substr(4000, 1500),
-                500);
-  });
-  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  auto first =
+      admin.request("PATCH", location, content.substr(0, 4000), {{"Content-Range", "0-3999"}});
+  ASSERT_TRUE(first) << first.error().message;
+  ASSERT_EQ(first->status, 202);
+  // A second chunk is on the wire, half sent and read by the server, when the server dies.
+  HalfSentRequest halfSent(server.port(),
+                           "PATCH " + location + " HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " +
+                               server.adminToken() +
+                               "\r\nContent-Range: 4000-7999\r\nContent-Length: 4000\r\n\r\n" +
+                               content.substr(4000, 1500));
+  ASSERT_TRUE(halfSent.connected());
+  ASSERT_TRUE(halfSent.waitUntilServerRead(std::chrono::seconds(10)))
+      << "the server never read the half-sent chunk";
   server.kill9();
-  halfSent.join();
   server.start();
   admin = server.admin();
   auto status = admin.request("GET", location);
+  ASSERT_TRUE(status) << status.error().message;
   ASSERT_EQ(status->status, 200);
   EXPECT_EQ(jsonOf(*status)["offset"], 4000) << "only whole chunks count";
-  ASSERT_EQ(
-      admin.request("PATCH", location, content.substr(4000), {{"Content-Range", "4000-7999"}})
-          ->status,
-      202);
+  auto second =
+      admin.request("PATCH", location, content.substr(4000), {{"Content-Range", "4000-7999"}});
+  ASSERT_TRUE(second) << second.error().message;
+  ASSERT_EQ(second->status, 202);
   auto commit = admin.request("PUT", location + "?digest=" + digestString(sha256(content)));
+  ASSERT_TRUE(commit) << commit.error().message;
   EXPECT_EQ(commit->status, 201) << commit->body;
 }
 
@@ -55,24 +55,25 @@ TEST(CrashTest, KillDuringABlobCommitNeverShowsAHalfBlob) {
   std::string content = "blob that is being committed";
   std::string digest = digestString(sha256(content));
   auto start = admin.request("POST", "/v1/blobs/uploads?kind=kernel");
+  ASSERT_TRUE(start) << start.error().message;
   std::string location = start->header("location");
-  ASSERT_EQ(admin
-                .request("PATCH", location, content,
-                         {{"Content-Range", "0-" + std::to_string(content.size() - 1)}})
-                ->status,
-            202);
+  auto chunk = admin.request("PATCH", location, content,
+                             {{"Content-Range", "0-" + std::to_string(content.size() - 1)}});
+  ASSERT_TRUE(chunk) << chunk.error().message;
+  ASSERT_EQ(chunk->status, 202);
   auto commit = admin.request("PUT", location + "?digest=" + digest);
-  EXPECT_FALSE(commit.has_value() && commit->status == 201) << "the server died mid-commit";
-  server.waitExit();
+  EXPECT_FALSE(commit.has_value()) << "the server died mid-commit, so no answer came back";
+  EXPECT_EQ(server.waitExit(), killedBy(SIGKILL)) << "the crashpoint was reached";
   server.setEnvironment({});
   server.start();
   admin = server.admin();
-  EXPECT_EQ(admin.request("HEAD", "/v1/blobs/" + digest)->status, 404);
+  EXPECT_EQ(answerOf(admin.request("HEAD", "/v1/blobs/" + digest)).status, 404);
   auto status = admin.request("GET", location);
+  ASSERT_TRUE(status) << status.error().message;
   ASSERT_EQ(status->status, 200) << "the upload survives and can be committed again";
   EXPECT_EQ(jsonOf(*status)["offset"], content.size());
-  EXPECT_EQ(admin.request("PUT", location + "?digest=" + digest)->status, 201);
-  EXPECT_EQ(admin.request("HEAD", "/v1/blobs/" + digest)->status, 200);
+  EXPECT_EQ(answerOf(admin.request("PUT", location + "?digest=" + digest)).status, 201);
+  EXPECT_EQ(answerOf(admin.request("HEAD", "/v1/blobs/" + digest)).status, 200);
 }
 
 TEST(CrashTest, KillDuringAManifestCommitLeavesNoVersionAndThePushCanBeRepeated) {
@@ -83,15 +84,19 @@ TEST(CrashTest, KillDuringAManifestCommitLeavesNoVersionAndThePushCanBeRepeated)
   std::string digest = uploadBlob(admin, "kernel");
   std::string envelope = envelopeFor(manifestFor("web", "1.0.0", digest, 6), {&key});
   auto put = admin.request("PUT", "/v1/images/web/versions/1.0.0", envelope);
-  EXPECT_FALSE(put.has_value() && put->status == 201);
-  server.waitExit();
+  EXPECT_FALSE(put.has_value()) << "the server died mid-commit, so no answer came back";
+  EXPECT_EQ(server.waitExit(), killedBy(SIGKILL)) << "the crashpoint was reached";
   server.setEnvironment({});
   server.start();
   admin = server.admin();
-  EXPECT_EQ(admin.request("GET", "/v1/images/web/versions/1.0.0")->status, 404);
-  EXPECT_EQ(jsonOf(*admin.request("GET", "/v1/images"))["items"].size(), 0u);
+  EXPECT_EQ(answerOf(admin.request("GET", "/v1/images/web/versions/1.0.0")).status, 404);
+  auto list = admin.request("GET", "/v1/images");
+  ASSERT_TRUE(list) << list.error().message;
+  EXPECT_EQ(jsonOf(*list)["items"].size(), 0u);
   EXPECT_EQ(putManifest(admin, "web", "1.0.0", envelope).status, 201);
-  EXPECT_EQ(jsonOf(*admin.request("POST", "/v1/images/web/versions/1.0.0/verify"))["ok"], true);
+  auto verify = admin.request("POST", "/v1/images/web/versions/1.0.0/verify");
+  ASSERT_TRUE(verify) << verify.error().message;
+  EXPECT_EQ(jsonOf(*verify)["ok"], true);
 }
 
 }  // namespace

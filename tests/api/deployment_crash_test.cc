@@ -53,6 +53,7 @@ TEST_P(DeploymentCrashTest, RestartAfterAKillAtTheStepConvergesWithoutDuplicates
   ASSERT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
   fx.server().setEnvironment({});
   fx.server().start();
+  fx.reconnect();
   DeployFixture* f = &fx;
   ASSERT_TRUE(fx.waitFor("web", [&](const nlohmann::json& items) {
     return converged(items, c.replicasAfter);

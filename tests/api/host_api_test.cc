@@ -19,10 +19,10 @@ class HostApiTest : public ::testing::Test {
   cli::ClientResponse add(const std::string& name, const std::string& uri,
                           const std::string& extra = "") {
     std::string body = R"({"name":")" + name + R"(","uri":")" + uri + "\"" + extra + "}";
-    return *admin_.request("POST", "/v1/hosts", body);
+    return answerOf(admin_.request("POST", "/v1/hosts", body));
   }
   nlohmann::json host(const std::string& name) {
-    return jsonOf(*admin_.request("GET", "/v1/hosts/" + name));
+    return jsonOf(answerOf(admin_.request("GET", "/v1/hosts/" + name)));
   }
 
   ServerProcess server_{{"--allow-test-hosts", std::string(STELE_SOURCE_DIR) + "/tests/hypervisor/hosts"}};
@@ -39,7 +39,7 @@ TEST_F(HostApiTest, AddedHostsReportStateCapacityAllocationAndInstances) {
   EXPECT_EQ(jsonOf(small)["accel"], "qemu");
   ASSERT_EQ(add("large", hostUri("large.xml")).status, 201);
   ASSERT_EQ(add("adopt", hostUri("adopt.xml")).status, 201);
-  auto list = jsonOf(*admin_.request("GET", "/v1/hosts"))["items"];
+  auto list = jsonOf(answerOf(admin_.request("GET", "/v1/hosts")))["items"];
   ASSERT_EQ(list.size(), 3u);
   EXPECT_EQ(list[0]["name"], "adopt");
   EXPECT_EQ(list[0]["instances"], 2) << "the running and the stopped Stele domain, not the other";
@@ -59,22 +59,26 @@ TEST_F(HostApiTest, AnUnreachableHostIsListedWithASummaryOfLibvirtsError) {
   EXPECT_NE(server_.logText().find("nonexistent.xml"), std::string::npos) << "logged in full";
   EXPECT_TRUE(view["capacity"].is_null());
   auto refused = admin_.request("DELETE", "/v1/hosts/gone");
+  ASSERT_TRUE(refused) << refused.error().message;
   EXPECT_EQ(refused->status, 409);
   EXPECT_EQ(errorCode(*refused), "host_unreachable");
-  EXPECT_EQ(admin_.request("DELETE", "/v1/hosts/gone?force=true")->status, 204);
+  EXPECT_EQ(answerOf(admin_.request("DELETE", "/v1/hosts/gone?force=true")).status, 204);
 }
 
 TEST_F(HostApiTest, DrainThenRemoveIsRefusedWhileInstancesRemainUnlessForced) {
   ASSERT_EQ(add("adopt", hostUri("adopt.xml")).status, 201);
   auto drained = admin_.request("POST", "/v1/hosts/adopt/drain");
+  ASSERT_TRUE(drained) << drained.error().message;
   EXPECT_EQ(jsonOf(*drained)["draining"], true);
   auto refused = admin_.request("DELETE", "/v1/hosts/adopt");
+  ASSERT_TRUE(refused) << refused.error().message;
   EXPECT_EQ(refused->status, 409);
   EXPECT_EQ(errorCode(*refused), "host_in_use");
-  EXPECT_EQ(admin_.request("DELETE", "/v1/hosts/adopt?force=true")->status, 204);
-  EXPECT_EQ(admin_.request("GET", "/v1/hosts/adopt")->status, 404);
+  EXPECT_EQ(answerOf(admin_.request("DELETE", "/v1/hosts/adopt?force=true")).status, 204);
+  EXPECT_EQ(answerOf(admin_.request("GET", "/v1/hosts/adopt")).status, 404);
   ASSERT_EQ(add("small", hostUri("small.xml")).status, 201);
-  EXPECT_EQ(admin_.request("DELETE", "/v1/hosts/small")->status, 204) << "an empty host goes";
+  EXPECT_EQ(answerOf(admin_.request("DELETE", "/v1/hosts/small")).status, 204)
+      << "an empty host goes";
 }
 
 TEST_F(HostApiTest, BadRequestsAreRefusedAndNothingIsAdded) {
@@ -85,12 +89,13 @@ TEST_F(HostApiTest, BadRequestsAreRefusedAndNothingIsAdded) {
   EXPECT_EQ(errorCode(add("h4", hostUri("small.xml"), R"(,"cpus":4)")), "unknown_field");
   ASSERT_EQ(add("small", hostUri("small.xml")).status, 201);
   EXPECT_EQ(errorCode(add("small", hostUri("large.xml"))), "host_exists");
-  EXPECT_EQ(jsonOf(*admin_.request("GET", "/v1/hosts"))["items"].size(), 1u);
+  EXPECT_EQ(jsonOf(answerOf(admin_.request("GET", "/v1/hosts")))["items"].size(), 1u);
   cli::HttpClient viewer = server_.client(createToken(admin_, "viewer"));
-  EXPECT_EQ(viewer.request("POST", "/v1/hosts", R"({"name":"x","uri":"qemu:///system"})")->status,
+  EXPECT_EQ(answerOf(viewer.request("POST", "/v1/hosts", R"({"name":"x","uri":"qemu:///system"})"))
+                .status,
             403);
-  EXPECT_EQ(viewer.request("GET", "/v1/hosts")->status, 200);
-  EXPECT_EQ(admin_.request("POST", "/v1/hosts/none/drain")->status, 404);
+  EXPECT_EQ(answerOf(viewer.request("GET", "/v1/hosts")).status, 200);
+  EXPECT_EQ(answerOf(admin_.request("POST", "/v1/hosts/none/drain")).status, 404);
 }
 
 TEST_F(HostApiTest, HostsAreReconnectedAfterARestart) {

@@ -43,20 +43,24 @@ TEST_F(PushApiTest, SignedManifestIsStoredListedAndVerifiable) {
   auto r = putManifest(admin_, "web", "1.0.0", envelopeFor(manifest(), {&key_}));
   ASSERT_EQ(r.status, 201) << r.body;
   auto version = admin_.request("GET", "/v1/images/web/versions/1.0.0");
+  ASSERT_TRUE(version) << version.error().message;
   ASSERT_EQ(version->status, 200);
   auto j = jsonOf(*version);
   EXPECT_EQ(j["signers"][0], key_.id);
   EXPECT_EQ(j["size"], kernel_.size());
   EXPECT_EQ(j["annotations"]["commit"], "0123abc");
   auto raw = admin_.request("GET", "/v1/images/web/versions/1.0.0/manifest");
+  ASSERT_TRUE(raw) << raw.error().message;
   EXPECT_EQ(raw->body, manifest());
   EXPECT_EQ(raw->header("stele-manifest-digest"), digestString(sha256(manifest())));
-  auto image = jsonOf(*admin_.request("GET", "/v1/images/web"));
+  auto image = jsonOf(answerOf(admin_.request("GET", "/v1/images/web")));
   EXPECT_EQ(image["versions"][0]["version"], "1.0.0");
-  EXPECT_EQ(admin_.request("GET", "/v1/images/dns")->status, 404);
+  EXPECT_EQ(answerOf(admin_.request("GET", "/v1/images/dns")).status, 404);
   auto list = admin_.request("GET", "/v1/images");
+  ASSERT_TRUE(list) << list.error().message;
   EXPECT_EQ(jsonOf(*list)["items"][0]["latestVersion"], "1.0.0");
   auto verify = admin_.request("POST", "/v1/images/web/versions/1.0.0/verify");
+  ASSERT_TRUE(verify) << verify.error().message;
   EXPECT_EQ(jsonOf(*verify)["ok"], true);
 }
 
@@ -73,12 +77,12 @@ TEST_F(PushApiTest, SignaturesByUntrustedKeysAreRefused) {
 
   TestKey revoked = makeKey();
   ASSERT_EQ(addKey(admin_, revoked), 201);
-  ASSERT_EQ(admin_.request("POST", "/v1/keys/" + revoked.id + "/revoke")->status, 200);
+  ASSERT_EQ(answerOf(admin_.request("POST", "/v1/keys/" + revoked.id + "/revoke")).status, 200);
   EXPECT_EQ(push("web", "1.0.0", envelopeFor(manifest(), {&revoked})).second, "key_revoked");
 
   TestKey retired = makeKey();
   ASSERT_EQ(addKey(admin_, retired), 201);
-  ASSERT_EQ(admin_.request("POST", "/v1/keys/" + retired.id + "/retire")->status, 200);
+  ASSERT_EQ(answerOf(admin_.request("POST", "/v1/keys/" + retired.id + "/retire")).status, 200);
   EXPECT_EQ(push("web", "1.0.0", envelopeFor(manifest(), {&retired})).second, "key_retired");
 
   TestKey expired = makeKey();
@@ -93,18 +97,19 @@ TEST_F(PushApiTest, SignaturesByUntrustedKeysAreRefused) {
   ASSERT_EQ(addKey(admin_, dnsOnly, "dns*"), 201);
   EXPECT_EQ(push("web", "1.0.0", envelopeFor(manifest(), {&dnsOnly})).second, "key_not_allowed");
 
-  EXPECT_EQ(admin_.request("GET", "/v1/images/web/versions/1.0.0")->status, 404)
+  EXPECT_EQ(answerOf(admin_.request("GET", "/v1/images/web/versions/1.0.0")).status, 404)
       << "nothing was stored by any refused push";
 }
 
 TEST_F(PushApiTest, RetiredKeyKeepsItsOldVersionsButSignsNoNewOnes) {
   ASSERT_EQ(push("web", "1.0.0", envelopeFor(manifest(), {&key_})).first, 201);
-  ASSERT_EQ(admin_.request("POST", "/v1/keys/" + key_.id + "/retire")->status, 200);
-  EXPECT_EQ(jsonOf(*admin_.request("POST", "/v1/images/web/versions/1.0.0/verify"))["ok"], true);
+  ASSERT_EQ(answerOf(admin_.request("POST", "/v1/keys/" + key_.id + "/retire")).status, 200);
+  EXPECT_EQ(jsonOf(answerOf(admin_.request("POST", "/v1/images/web/versions/1.0.0/verify")))["ok"],
+            true);
   EXPECT_EQ(push("web", "1.0.1", envelopeFor(manifest("web", "1.0.1"), {&key_})).second,
             "key_retired");
-  ASSERT_EQ(admin_.request("POST", "/v1/keys/" + key_.id + "/revoke")->status, 200);
-  auto report = jsonOf(*admin_.request("POST", "/v1/images/web/versions/1.0.0/verify"));
+  ASSERT_EQ(answerOf(admin_.request("POST", "/v1/keys/" + key_.id + "/revoke")).status, 200);
+  auto report = jsonOf(answerOf(admin_.request("POST", "/v1/images/web/versions/1.0.0/verify")));
   EXPECT_EQ(report["ok"], false);
   EXPECT_EQ(report["signatures"][0]["status"], "key_revoked");
 }
@@ -169,6 +174,7 @@ TEST_F(PushApiTest, HostileNamesAreRefusedBeforeAnythingElse) {
        {std::string("/v1/images/../x/versions/1.0.0"), std::string("/v1/images//versions/1.0.0"),
         std::string("/v1/images/a//b/versions/1.0.0")}) {
     auto r = admin_.request("PUT", path, env);
+    ASSERT_TRUE(r) << r.error().message;
     EXPECT_EQ(r->status, 404) << path;
     EXPECT_EQ(errorCode(*r), "not_found") << path;
   }
@@ -184,7 +190,7 @@ TEST_F(PushApiTest, VersionsAreImmutable) {
                                   static_cast<std::int64_t>(kernel_.size()), "console=ttyS0 quiet");
   EXPECT_EQ(push("web", "1.0.0", envelopeFor(other, {&key_})),
             std::make_pair(409, std::string("version_exists")));
-  ASSERT_EQ(admin_.request("DELETE", "/v1/images/web/versions/1.0.0")->status, 204);
+  ASSERT_EQ(answerOf(admin_.request("DELETE", "/v1/images/web/versions/1.0.0")).status, 204);
   EXPECT_EQ(push("web", "1.0.0", envelopeFor(manifest(), {&key_})).second, "version_deleted");
 }
 
@@ -198,10 +204,12 @@ TEST_F(PushApiTest, ConcurrentPushesOfOneVersionWithDifferentBytesHaveExactlyOne
   }
   std::vector<int> statuses(kPushers);
   std::vector<std::thread> threads;
+  threads.reserve(kPushers);
   for (int i = 0; i < kPushers; ++i) {
     threads.emplace_back([&, i] {
       cli::HttpClient c = server_.admin();
-      statuses[i] = c.request("PUT", "/v1/images/web/versions/2.0.0", envelopes[i])->status;
+      statuses[i] =
+          answerOf(c.request("PUT", "/v1/images/web/versions/2.0.0", envelopes[i])).status;
     });
   }
   for (auto& t : threads) t.join();
@@ -225,7 +233,7 @@ TEST_F(PushApiTest, VerifyReportsExactlyTheBlobTamperedOnDisk) {
     f.seekp(5);
     f.put(static_cast<char>(c ^ 0x01));
   }
-  auto report = jsonOf(*admin_.request("POST", "/v1/images/web/versions/1.0.0/verify"));
+  auto report = jsonOf(answerOf(admin_.request("POST", "/v1/images/web/versions/1.0.0/verify")));
   EXPECT_EQ(report["ok"], false);
   EXPECT_EQ(report["trusted"], true);
   int corrupt = 0;

@@ -1,5 +1,9 @@
 #include "api/router.h"
 
+#include "tests/support/value_of.h"
+
+using stele::testing::valueOf;
+
 #include <gtest/gtest.h>
 
 namespace stele::api {
@@ -21,7 +25,7 @@ TEST(Router, MatchesPatternsAndDecodesParameters) {
   ASSERT_TRUE(m.has_value());
   EXPECT_EQ(m->params.at("name"), "web");
   EXPECT_EQ(m->params.at("version"), "1.0.0+build.1");
-  EXPECT_EQ(router.match("PUT", "/v1/images/web/versions/1.0.0")->route->permission,
+  EXPECT_EQ(valueOf(router.match("PUT", "/v1/images/web/versions/1.0.0")).route->permission,
             Permission::PushImage);
 }
 

@@ -12,6 +12,7 @@ namespace {
 
 int run(std::vector<std::string> args) {
   std::vector<char*> argv;
+  argv.reserve(args.size() + 1);
   for (auto& a : args) argv.push_back(a.data());
   argv.push_back(nullptr);
   pid_t pid = 0;
@@ -33,7 +34,7 @@ TEST(TlsApiTest, ServesHttpsThatAVerifyingClientAccepts) {
   ASSERT_TRUE(https.starts_with("https://"));
   cli::HttpClient trusting = server.admin();
   auto ok = trusting.request("GET", "/v1/whoami");
-  ASSERT_TRUE(ok.has_value()) << ok.error().message;
+  ASSERT_TRUE(ok) << ok.error().message;
   EXPECT_EQ(ok->status, 200);
   cli::HttpClient untrusting(cli::ClientOptions{https, server.adminToken(), "", 10});
   auto refused = untrusting.request("GET", "/v1/whoami");

@@ -21,15 +21,15 @@ std::size_t uploadFiles(const ServerProcess& server) {
 class UploadApiTest : public ::testing::Test {
  protected:
   std::string start(const std::string& kind = "kernel") {
-    auto r = admin_.request("POST", "/v1/blobs/uploads?kind=" + kind);
-    EXPECT_EQ(r->status, 202);
-    return r->header("location");
+    auto r = answerOf(admin_.request("POST", "/v1/blobs/uploads?kind=" + kind));
+    EXPECT_EQ(r.status, 202);
+    return r.header("location");
   }
   cli::ClientResponse chunk(const std::string& location, std::size_t from,
                             const std::string& bytes) {
-    return *admin_.request(
+    return answerOf(admin_.request(
         "PATCH", location, bytes,
-        {{"Content-Range", std::to_string(from) + "-" + std::to_string(from + bytes.size() - 1)}});
+        {{"Content-Range", std::to_string(from) + "-" + std::to_string(from + bytes.size() - 1)}}));
   }
 
   ServerProcess server_{{"--max-kernel-size", "1KiB", "--max-chunk-size", "64KiB"}};
@@ -43,6 +43,7 @@ TEST_F(UploadApiTest, OutOfOrderChunkGets416AndTheUploadResumesFromTheServerOffs
   EXPECT_EQ(gap.status, 416);
   EXPECT_EQ(errorCode(gap), "chunk_out_of_order");
   auto status = admin_.request("GET", location);
+  ASSERT_TRUE(status) << status.error().message;
   EXPECT_EQ(jsonOf(*status)["offset"], 10);
   EXPECT_EQ(status->header("range"), "0-9");
   EXPECT_EQ(chunk(location, 10, "abc").status, 202);
@@ -50,6 +51,7 @@ TEST_F(UploadApiTest, OutOfOrderChunkGets416AndTheUploadResumesFromTheServerOffs
       admin_.request("PUT", location + "?digest=" + digestString(sha256("0123456789abc")));
   EXPECT_EQ(commit->status, 201) << commit->body;
   auto head = admin_.request("HEAD", "/v1/blobs/" + digestString(sha256("0123456789abc")));
+  ASSERT_TRUE(head) << head.error().message;
   EXPECT_EQ(head->status, 200);
   EXPECT_EQ(head->header("stele-blob-size"), "13");
 }
@@ -59,6 +61,7 @@ TEST_F(UploadApiTest, AFinalChunkMayRideOnTheCommit) {
   EXPECT_EQ(chunk(location, 0, "head-").status, 202);
   auto commit = admin_.request("PUT", location + "?digest=" + digestString(sha256("head-tail")),
                                "tail", {{"Content-Range", "5-8"}});
+  ASSERT_TRUE(commit) << commit.error().message;
   EXPECT_EQ(commit->status, 201) << commit->body;
 }
 
@@ -70,7 +73,7 @@ TEST_F(UploadApiTest, PassingTheSizeLimitGets413AndThePartialFileIsGone) {
   EXPECT_EQ(over.status, 413);
   EXPECT_EQ(errorCode(over), "upload_too_large");
   EXPECT_EQ(uploadFiles(server_), 0u);
-  EXPECT_EQ(admin_.request("GET", location)->status, 404);
+  EXPECT_EQ(answerOf(admin_.request("GET", location)).status, 404);
 }
 
 TEST_F(UploadApiTest, LyingContentLengthsAppendNothingAndTheServerStaysUp) {
@@ -87,11 +90,12 @@ TEST_F(UploadApiTest, LyingContentLengthsAppendNothingAndTheServerStaysUp) {
       rawExchange(server_.port(),
                   head + "Content-Length: 5000000000\r\n\r\n" + std::string(2 << 20, 'z'), 1000);
   EXPECT_EQ(hugeClaim.find(" 202 "), std::string::npos) << hugeClaim.substr(0, 200);
-  auto mismatch = *admin_.request("PATCH", location, "12345", {{"Content-Range", "0-9"}});
+  auto mismatch = answerOf(admin_.request("PATCH", location, "12345", {{"Content-Range", "0-9"}}));
   EXPECT_EQ(mismatch.status, 400);
   EXPECT_EQ(errorCode(mismatch), "content_range_mismatch");
-  EXPECT_EQ(jsonOf(*admin_.request("GET", location))["offset"], 0) << "nothing was appended";
-  EXPECT_EQ(admin_.request("GET", "/healthz")->status, 200);
+  EXPECT_EQ(jsonOf(answerOf(admin_.request("GET", location)))["offset"], 0)
+      << "nothing was appended";
+  EXPECT_EQ(answerOf(admin_.request("GET", "/healthz")).status, 200);
 }
 
 TEST_F(UploadApiTest, DigestMismatchTruncatedOrWithExtraBytesIsRefusedAndDiscarded) {
@@ -100,9 +104,11 @@ TEST_F(UploadApiTest, DigestMismatchTruncatedOrWithExtraBytesIsRefusedAndDiscard
     std::string location = start();
     EXPECT_EQ(chunk(location, 0, sent).status, 202);
     auto commit = admin_.request("PUT", location + "?digest=" + digestString(sha256(content)));
+    ASSERT_TRUE(commit) << commit.error().message;
     EXPECT_EQ(commit->status, 400);
     EXPECT_EQ(errorCode(*commit), "digest_mismatch");
-    EXPECT_EQ(admin_.request("HEAD", "/v1/blobs/" + digestString(sha256(content)))->status, 404);
+    EXPECT_EQ(answerOf(admin_.request("HEAD", "/v1/blobs/" + digestString(sha256(content)))).status,
+              404);
   }
   EXPECT_EQ(uploadFiles(server_), 0u);
 }
@@ -113,26 +119,33 @@ TEST_F(UploadApiTest, MalformedDigestsAndRangesAreRefused) {
   for (const std::string& digest :
        {std::string("sha256:abc"), std::string("sha256:") + std::string(64, 'G'),
         std::string("md5:00"), std::string("")}) {
-    auto r = admin_.request("PUT", location + "?digest=" + digest);
+    std::string target = location;
+    target += "?digest=";
+    target += digest;
+    auto r = admin_.request("PUT", target);
+    ASSERT_TRUE(r) << r.error().message;
     EXPECT_EQ(r->status, 400) << digest;
   }
-  EXPECT_EQ(admin_.request("HEAD", "/v1/blobs/sha256:xyz")->status, 400);
-  EXPECT_EQ(errorCode(*admin_.request("GET", "/v1/blobs/sha256:xyz")), "digest_invalid");
+  EXPECT_EQ(answerOf(admin_.request("HEAD", "/v1/blobs/sha256:xyz")).status, 400);
+  EXPECT_EQ(errorCode(answerOf(admin_.request("GET", "/v1/blobs/sha256:xyz"))), "digest_invalid");
   for (const std::string& range :
        {std::string("abc"), std::string("5-2"), std::string("-1-0"), std::string("")}) {
     auto r = admin_.request("PATCH", location, "y", {{"Content-Range", range}});
+    ASSERT_TRUE(r) << r.error().message;
     EXPECT_EQ(r->status, 400) << range;
   }
   auto none = admin_.request("PATCH", location, "y");
+  ASSERT_TRUE(none) << none.error().message;
   EXPECT_EQ(errorCode(*none), "content_range_missing");
-  EXPECT_EQ(errorCode(*admin_.request("POST", "/v1/blobs/uploads?kind=rootfs")), "kind_invalid");
+  EXPECT_EQ(errorCode(answerOf(admin_.request("POST", "/v1/blobs/uploads?kind=rootfs"))),
+            "kind_invalid");
 }
 
 TEST_F(UploadApiTest, CancelledUploadIsGone) {
   std::string location = start();
   EXPECT_EQ(chunk(location, 0, "abc").status, 202);
-  EXPECT_EQ(admin_.request("DELETE", location)->status, 204);
-  EXPECT_EQ(admin_.request("GET", location)->status, 404);
+  EXPECT_EQ(answerOf(admin_.request("DELETE", location)).status, 204);
+  EXPECT_EQ(answerOf(admin_.request("GET", location)).status, 404);
   EXPECT_EQ(uploadFiles(server_), 0u);
 }
 

@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "images/manifest.h"
+#include "tests/support/registry_client.h"
 #include "tests/support/run_command.h"
 #include "tests/support/server_process.h"
 
@@ -113,7 +114,8 @@ TEST_F(CliTest, PushFromAnImageBuildDraftKeepsItsConfigKeysAndResources) {
       {"push", "web:2.0.0", "--draft", "draft", "--annotation", "commit=abc", "--key", "ci.key"});
   ASSERT_EQ(push.exitStatus, 0) << push.err;
   cli::HttpClient admin = server_.admin();
-  auto version = nlohmann::json::parse(admin.request("GET", "/v1/images/web/versions/2.0.0")->body);
+  auto version =
+      nlohmann::json::parse(answerOf(admin.request("GET", "/v1/images/web/versions/2.0.0")).body);
   EXPECT_EQ(version["resources"]["memoryMiB"], 32);
   EXPECT_EQ(version["boot"]["cmdline"], "console=ttyS0 quiet");
   EXPECT_EQ(version["config"][0]["key"], "interface");

@@ -4,6 +4,9 @@
 
 #include "hypervisor/mac_address.h"
 #include "tests/hypervisor/test_specs.h"
+#include "tests/support/value_of.h"
+
+using stele::testing::valueOf;
 
 namespace stele::hypervisor {
 namespace {
@@ -11,8 +14,8 @@ namespace {
 using testing::validDomainSpec;
 
 Result<std::string> build(const DomainSpec& spec) {
-  auto paths = instancePathsFor("/var/lib/stele/instances", spec.instanceId, spec.initrdPath.has_value(),
-                                spec.config.has_value());
+  auto paths = instancePathsFor("/var/lib/stele/instances", spec.instanceId,
+                                spec.initrdPath.has_value(), spec.config.has_value());
   return buildDomainXml(spec, paths, Acceleration::Qemu);
 }
 
@@ -55,8 +58,9 @@ TEST(DomainXml, RejectsNewlineInInstanceId) {
 }
 
 TEST(DomainXml, RejectsRelativeOrTraversingOrNulKernelPath) {
-  for (std::string path : {std::string("kernel"), std::string("/srv/../etc/shadow"), std::string("/srv/k\0x", 8),
-                           std::string("/srv/./kernel"), std::string()}) {
+  for (const std::string& path :
+       {std::string("kernel"), std::string("/srv/../etc/shadow"), std::string("/srv/k\0x", 8),
+        std::string("/srv/./kernel"), std::string()}) {
     auto spec = validDomainSpec();
     spec.kernelPath = path;
     expectRejected(spec, "kernelPath");
@@ -91,14 +95,18 @@ TEST(DomainXml, EscapesMarkupCharactersInCmdline) {
   spec.cmdline = "a<b c>d e&f g\"h i'j";
   auto xml = build(spec);
   ASSERT_TRUE(xml.has_value()) << xml.error().message;
-  EXPECT_NE(xml->find("<cmdline>a&lt;b c&gt;d e&amp;f g&quot;h i&apos;j</cmdline>"), std::string::npos) << *xml;
+  EXPECT_NE(xml->find("<cmdline>a&lt;b c&gt;d e&amp;f g&quot;h i&apos;j</cmdline>"),
+            std::string::npos)
+      << *xml;
 }
 
 TEST(DomainXml, UsesHostAccelerationAsDomainType) {
   auto spec = validDomainSpec();
   auto paths = instancePathsFor("/i", spec.instanceId, false, false);
-  EXPECT_TRUE(buildDomainXml(spec, paths, Acceleration::Kvm)->starts_with("<domain type='kvm'>"));
-  EXPECT_TRUE(buildDomainXml(spec, paths, Acceleration::Qemu)->starts_with("<domain type='qemu'>"));
+  EXPECT_TRUE(
+      valueOf(buildDomainXml(spec, paths, Acceleration::Kvm)).starts_with("<domain type='kvm'>"));
+  EXPECT_TRUE(
+      valueOf(buildDomainXml(spec, paths, Acceleration::Qemu)).starts_with("<domain type='qemu'>"));
 }
 
 TEST(DomainXml, GivesEachNicTheMacDerivedFromInstanceAndPosition) {
@@ -112,11 +120,12 @@ TEST(DomainXml, GivesEachNicTheMacDerivedFromInstanceAndPosition) {
 
 TEST(DomainXml, AddsFwCfgEntryOnlyWhenConfigIsGiven) {
   auto spec = validDomainSpec();
-  EXPECT_EQ(build(spec)->find("fwcfg"), std::string::npos);
+  EXPECT_EQ(valueOf(build(spec)).find("fwcfg"), std::string::npos);
   spec.config = "x=1";
   auto xml = build(spec);
-  EXPECT_NE(xml->find("<entry name='opt/stele/config' file='/var/lib/stele/instances/i-0001/config'/>"),
-            std::string::npos)
+  EXPECT_NE(
+      xml->find("<entry name='opt/stele/config' file='/var/lib/stele/instances/i-0001/config'/>"),
+      std::string::npos)
       << *xml;
 }
 

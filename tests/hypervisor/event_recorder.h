@@ -38,8 +38,10 @@ class EventRecorder {
     return found;
   }
 
-  std::optional<Event> waitFor(EventKind kind, const std::string& instance, std::chrono::milliseconds timeout) {
-    return waitFor([&](const Event& e) { return e.kind == kind && e.instanceId == instance; }, timeout);
+  std::optional<Event> waitFor(EventKind kind, const std::string& instance,
+                               std::chrono::milliseconds timeout) {
+    return waitFor([&](const Event& e) { return e.kind == kind && e.instanceId == instance; },
+                   timeout);
   }
 
   std::vector<Event> snapshot() {
@@ -55,15 +57,24 @@ class EventRecorder {
 
 inline const char* kindName(EventKind kind) {
   switch (kind) {
-    case EventKind::DomainStarted: return "DomainStarted";
-    case EventKind::DomainStopped: return "DomainStopped";
-    case EventKind::DomainCrashed: return "DomainCrashed";
-    case EventKind::DomainShutDown: return "DomainShutDown";
-    case EventKind::InstanceAdopted: return "InstanceAdopted";
-    case EventKind::InstanceLost: return "InstanceLost";
-    case EventKind::HostConnected: return "HostConnected";
-    case EventKind::HostDisconnected: return "HostDisconnected";
-    case EventKind::HostReconnected: return "HostReconnected";
+    case EventKind::DomainStarted:
+      return "DomainStarted";
+    case EventKind::DomainStopped:
+      return "DomainStopped";
+    case EventKind::DomainCrashed:
+      return "DomainCrashed";
+    case EventKind::DomainShutDown:
+      return "DomainShutDown";
+    case EventKind::InstanceAdopted:
+      return "InstanceAdopted";
+    case EventKind::InstanceLost:
+      return "InstanceLost";
+    case EventKind::HostConnected:
+      return "HostConnected";
+    case EventKind::HostDisconnected:
+      return "HostDisconnected";
+    case EventKind::HostReconnected:
+      return "HostReconnected";
   }
   return "?";
 }

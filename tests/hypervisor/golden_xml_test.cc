@@ -48,7 +48,8 @@ NetworkSpec networkSpecFrom(const json& in) {
   spec.name = in.at("name");
   spec.bridge = in.at("bridge");
   if (in.contains("hostAddress")) {
-    spec.hostAddress = HostAddress{in.at("hostAddress").at("ipv4"), in.at("hostAddress").at("prefix")};
+    spec.hostAddress =
+        HostAddress{in.at("hostAddress").at("ipv4"), in.at("hostAddress").at("prefix")};
   }
   return spec;
 }

@@ -12,6 +12,9 @@
 #include "tests/hypervisor/e2e/private_libvirtd.h"
 #include "tests/hypervisor/event_recorder.h"
 #include "tests/hypervisor/test_specs.h"
+#include "tests/support/value_of.h"
+
+using stele::testing::valueOf;
 
 namespace stele::hypervisor {
 namespace {
@@ -20,7 +23,9 @@ using namespace std::chrono_literals;
 using e2e::PrivateLibvirtd;
 using testing::EventRecorder;
 
-bool isHostEvent(const Event& e, EventKind kind, const std::string& host) { return e.kind == kind && e.host == host; }
+bool isHostEvent(const Event& e, EventKind kind, const std::string& host) {
+  return e.kind == kind && e.host == host;
+}
 
 TEST(HostLoss, StoppedLibvirtdMakesHostUnreachableAndItsInstancesLostThenAdoptedOnReturn) {
   auto hostA = PrivateLibvirtd::start("hosta");
@@ -38,8 +43,12 @@ TEST(HostLoss, StoppedLibvirtdMakesHostUnreachableAndItsInstancesLostThenAdopted
                                                                .keepAliveIntervalSeconds = 2,
                                                                .keepAliveCount = 2});
   ASSERT_TRUE(hypervisor.subscribe(events.handler()).has_value());
-  ASSERT_TRUE(hypervisor.connectHost({"a", (*hostA)->uri(), Acceleration::Qemu, (*hostA)->instanceDir()}).has_value());
-  ASSERT_TRUE(hypervisor.connectHost({"b", (*hostB)->uri(), Acceleration::Qemu, (*hostB)->instanceDir()}).has_value());
+  ASSERT_TRUE(
+      hypervisor.connectHost({"a", (*hostA)->uri(), Acceleration::Qemu, (*hostA)->instanceDir()})
+          .has_value());
+  ASSERT_TRUE(
+      hypervisor.connectHost({"b", (*hostB)->uri(), Acceleration::Qemu, (*hostB)->instanceDir()})
+          .has_value());
   ASSERT_TRUE(hypervisor.awaitReachable("a", 90s).has_value());
   ASSERT_TRUE(hypervisor.awaitReachable("b", 90s).has_value());
 
@@ -56,16 +65,18 @@ TEST(HostLoss, StoppedLibvirtdMakesHostUnreachableAndItsInstancesLostThenAdopted
   ASSERT_TRUE(events.waitFor(EventKind::DomainStarted, "i-on-b", 30s).has_value());
 
   ASSERT_TRUE((*hostB)->stopLibvirtd().has_value());
-  auto disconnected = events.waitFor([](const Event& e) { return isHostEvent(e, EventKind::HostDisconnected, "b"); }, 60s);
+  auto disconnected = events.waitFor(
+      [](const Event& e) { return isHostEvent(e, EventKind::HostDisconnected, "b"); }, 60s);
   ASSERT_TRUE(disconnected.has_value()) << "host b not reported disconnected within 60 s";
   EXPECT_TRUE(events.waitFor(EventKind::InstanceLost, "i-on-b", 10s).has_value());
-  EXPECT_EQ(hypervisor.hostStatus("b")->reachability, HostReachability::Unreachable);
-  EXPECT_EQ(hypervisor.hostStatus("a")->reachability, HostReachability::Reachable);
+  EXPECT_EQ(valueOf(hypervisor.hostStatus("b")).reachability, HostReachability::Unreachable);
+  EXPECT_EQ(valueOf(hypervisor.hostStatus("a")).reachability, HostReachability::Reachable);
   EXPECT_EQ(hypervisor.listInstances("b").error().kind, ErrorKind::Unavailable);
   EXPECT_TRUE(hypervisor.listInstances("a").has_value());
 
   ASSERT_TRUE((*hostB)->startLibvirtd().has_value());
-  auto reconnected = events.waitFor([](const Event& e) { return isHostEvent(e, EventKind::HostReconnected, "b"); }, 120s);
+  auto reconnected = events.waitFor(
+      [](const Event& e) { return isHostEvent(e, EventKind::HostReconnected, "b"); }, 120s);
   ASSERT_TRUE(reconnected.has_value()) << "host b not reconnected within 120 s";
   auto adopted = events.waitFor(
       [&](const Event& e) {
@@ -73,12 +84,13 @@ TEST(HostLoss, StoppedLibvirtdMakesHostUnreachableAndItsInstancesLostThenAdopted
       },
       10s);
   ASSERT_TRUE(adopted.has_value());
-  EXPECT_EQ(hypervisor.hostStatus("b")->reachability, HostReachability::Reachable);
+  EXPECT_EQ(valueOf(hypervisor.hostStatus("b")).reachability, HostReachability::Reachable);
   auto listed = hypervisor.listInstances("b");
   ASSERT_TRUE(listed.has_value()) << listed.error().message;
   ASSERT_EQ(listed->size(), 1u);
-  EXPECT_EQ(listed->front().state, DomainState::Running) << "QEMU keeps running while libvirtd is away";
-  EXPECT_EQ(hypervisor.hostStatus("a")->reachability, HostReachability::Reachable);
+  EXPECT_EQ(listed->front().state, DomainState::Running)
+      << "QEMU keeps running while libvirtd is away";
+  EXPECT_EQ(valueOf(hypervisor.hostStatus("a")).reachability, HostReachability::Reachable);
 
   ASSERT_TRUE(hypervisor.destroy("b", "i-on-b").has_value());
   ASSERT_TRUE(hypervisor.removeNetwork("b", network.name).has_value());

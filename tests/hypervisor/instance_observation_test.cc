@@ -37,14 +37,21 @@ TEST(InstanceObservation, NewlyDefinedButStoppedInstanceIsNoEvent) {
 }
 
 TEST(LifecycleEventMapping, MapsLibvirtEventsToSteleKinds) {
-  EXPECT_EQ(classifyLifecycleEvent(VIR_DOMAIN_EVENT_STARTED, VIR_DOMAIN_EVENT_STARTED_BOOTED), EventKind::DomainStarted);
-  EXPECT_EQ(classifyLifecycleEvent(VIR_DOMAIN_EVENT_STOPPED, VIR_DOMAIN_EVENT_STOPPED_DESTROYED), EventKind::DomainStopped);
-  EXPECT_EQ(classifyLifecycleEvent(VIR_DOMAIN_EVENT_STOPPED, VIR_DOMAIN_EVENT_STOPPED_SHUTDOWN), EventKind::DomainShutDown);
-  EXPECT_EQ(classifyLifecycleEvent(VIR_DOMAIN_EVENT_STOPPED, VIR_DOMAIN_EVENT_STOPPED_FAILED), EventKind::DomainCrashed);
-  EXPECT_EQ(classifyLifecycleEvent(VIR_DOMAIN_EVENT_STOPPED, VIR_DOMAIN_EVENT_STOPPED_CRASHED), EventKind::DomainCrashed);
-  EXPECT_EQ(classifyLifecycleEvent(VIR_DOMAIN_EVENT_CRASHED, VIR_DOMAIN_EVENT_CRASHED_PANICKED), EventKind::DomainCrashed);
+  EXPECT_EQ(classifyLifecycleEvent(VIR_DOMAIN_EVENT_STARTED, VIR_DOMAIN_EVENT_STARTED_BOOTED),
+            EventKind::DomainStarted);
+  EXPECT_EQ(classifyLifecycleEvent(VIR_DOMAIN_EVENT_STOPPED, VIR_DOMAIN_EVENT_STOPPED_DESTROYED),
+            EventKind::DomainStopped);
+  EXPECT_EQ(classifyLifecycleEvent(VIR_DOMAIN_EVENT_STOPPED, VIR_DOMAIN_EVENT_STOPPED_SHUTDOWN),
+            EventKind::DomainShutDown);
+  EXPECT_EQ(classifyLifecycleEvent(VIR_DOMAIN_EVENT_STOPPED, VIR_DOMAIN_EVENT_STOPPED_FAILED),
+            EventKind::DomainCrashed);
+  EXPECT_EQ(classifyLifecycleEvent(VIR_DOMAIN_EVENT_STOPPED, VIR_DOMAIN_EVENT_STOPPED_CRASHED),
+            EventKind::DomainCrashed);
+  EXPECT_EQ(classifyLifecycleEvent(VIR_DOMAIN_EVENT_CRASHED, VIR_DOMAIN_EVENT_CRASHED_PANICKED),
+            EventKind::DomainCrashed);
   EXPECT_EQ(classifyLifecycleEvent(VIR_DOMAIN_EVENT_DEFINED, 0), std::nullopt);
-  EXPECT_EQ(classifyLifecycleEvent(VIR_DOMAIN_EVENT_SHUTDOWN, VIR_DOMAIN_EVENT_SHUTDOWN_FINISHED), std::nullopt);
+  EXPECT_EQ(classifyLifecycleEvent(VIR_DOMAIN_EVENT_SHUTDOWN, VIR_DOMAIN_EVENT_SHUTDOWN_FINISHED),
+            std::nullopt);
 }
 
 TEST(ReconnectBackoff, DoublesFromInitialAndCapsAtMax) {

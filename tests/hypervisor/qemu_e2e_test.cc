@@ -15,6 +15,9 @@
 #include "tests/hypervisor/e2e/private_libvirtd.h"
 #include "tests/hypervisor/event_recorder.h"
 #include "tests/hypervisor/test_specs.h"
+#include "tests/support/value_of.h"
+
+using stele::testing::valueOf;
 
 namespace stele::hypervisor {
 namespace {
@@ -56,7 +59,9 @@ class QemuE2e : public ::testing::Test {
   void SetUp() override {
     ASSERT_EQ(setupError_, nullptr) << *setupError_;
     ASSERT_TRUE(hypervisor_.subscribe(events_.handler()).has_value());
-    ASSERT_TRUE(hypervisor_.connectHost({"e2e", env_->uri(), Acceleration::Qemu, env_->instanceDir()}).has_value());
+    ASSERT_TRUE(
+        hypervisor_.connectHost({"e2e", env_->uri(), Acceleration::Qemu, env_->instanceDir()})
+            .has_value());
     auto reachable = hypervisor_.awaitReachable("e2e", 60s);
     ASSERT_TRUE(reachable.has_value()) << reachable.error().message;
   }
@@ -74,8 +79,9 @@ class QemuE2e : public ::testing::Test {
   }
 
   static bool hasTapDevice(const std::vector<std::string>& names) {
-    return std::any_of(names.begin(), names.end(),
-                       [](const std::string& n) { return n.starts_with("vnet") || n.starts_with("tap"); });
+    return std::any_of(names.begin(), names.end(), [](const std::string& n) {
+      return n.starts_with("vnet") || n.starts_with("tap");
+    });
   }
 
   static PrivateLibvirtd* env_;
@@ -109,7 +115,7 @@ TEST_F(QemuE2e, BootedGuestAnswersTcpInsideNamespaceAndDestroyLeavesNothingBehin
     }
     std::this_thread::sleep_for(1s);
   }
-  auto console = hypervisor_.consoleLogTail("e2e", "i-boot", 64 * 1024);
+  auto console = hypervisor_.consoleLogTail("e2e", "i-boot", 65536);
   ASSERT_TRUE(console.has_value()) << console.error().message;
   ASSERT_EQ(answer, "stele-guest ok\n") << "guest never answered; console:\n" << *console;
   EXPECT_NE(console->find("stele-guest: listening on port 7070"), std::string::npos) << *console;
@@ -125,8 +131,8 @@ TEST_F(QemuE2e, BootedGuestAnswersTcpInsideNamespaceAndDestroyLeavesNothingBehin
   auto destroyed = hypervisor_.destroy("e2e", "i-boot");
   ASSERT_TRUE(destroyed.has_value()) << destroyed.error().message;
   EXPECT_TRUE(events_.waitFor(EventKind::DomainStopped, "i-boot", 30s).has_value());
-  EXPECT_TRUE(hypervisor_.listInstances("e2e")->empty());
-  EXPECT_EQ(hypervisor_.hostResources("e2e")->activeDomains, 0u);
+  EXPECT_TRUE(valueOf(hypervisor_.listInstances("e2e")).empty());
+  EXPECT_EQ(valueOf(hypervisor_.hostResources("e2e")).activeDomains, 0u);
   EXPECT_FALSE(fs::exists(env_->instanceDir() + "/i-boot"));
   auto interfaces = e2e::interfacesInNamespace(env_->netns()).value();
   EXPECT_FALSE(hasTapDevice(interfaces));
@@ -151,7 +157,8 @@ TEST_F(QemuE2e, KillingQemuBehindLibvirtsBackDeliversCrashEvent) {
 
   auto died = events_.waitFor(
       [](const Event& e) {
-        return e.instanceId == "i-kill" && (e.kind == EventKind::DomainCrashed || e.kind == EventKind::DomainStopped);
+        return e.instanceId == "i-kill" &&
+               (e.kind == EventKind::DomainCrashed || e.kind == EventKind::DomainStopped);
       },
       60s);
   ASSERT_TRUE(died.has_value()) << "no crash/stop event within 60 s of kill -9";
@@ -170,7 +177,7 @@ TEST_F(QemuE2e, FailedStartUndefinesTheDomainAndRemovesItsFiles) {
   EXPECT_EQ(result.error().code, "domain_start_failed");
   EXPECT_NE(result.error().message.find("no-such-network"), std::string::npos)
       << "libvirt's own message must be carried: " << result.error().message;
-  EXPECT_TRUE(hypervisor_.listInstances("e2e")->empty());
+  EXPECT_TRUE(valueOf(hypervisor_.listInstances("e2e")).empty());
   EXPECT_FALSE(fs::exists(env_->instanceDir() + "/i-fail"));
 }
 

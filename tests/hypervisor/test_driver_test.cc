@@ -15,6 +15,9 @@
 #include "tests/hypervisor/scratch_dir.h"
 #include "tests/hypervisor/test_driver_host.h"
 #include "tests/hypervisor/test_specs.h"
+#include "tests/support/value_of.h"
+
+using stele::testing::valueOf;
 
 namespace stele::hypervisor {
 namespace {
@@ -85,7 +88,7 @@ TEST_F(TestDriverHypervisor, DestroyRemovesDomainAndEveryPerInstanceFile) {
   ASSERT_TRUE(hypervisor_.provision("small", spec("i-1")).has_value());
   auto destroyed = hypervisor_.destroy("small", "i-1");
   ASSERT_TRUE(destroyed.has_value()) << destroyed.error().message;
-  EXPECT_TRUE(hypervisor_.listInstances("small")->empty());
+  EXPECT_TRUE(valueOf(hypervisor_.listInstances("small")).empty());
   EXPECT_FALSE(fs::exists(instances_ + "/i-1"));
   EXPECT_EQ(hypervisor_.instanceState("small", "i-1").error().kind, ErrorKind::NotFound);
 }
@@ -110,7 +113,7 @@ TEST_F(TestDriverHypervisor, MissingKernelBlobFailsWithoutLeavingDomainOrFiles) 
   auto result = hypervisor_.provision("small", s);
   ASSERT_FALSE(result.has_value());
   EXPECT_EQ(result.error().kind, ErrorKind::NotFound);
-  EXPECT_TRUE(hypervisor_.listInstances("small")->empty());
+  EXPECT_TRUE(valueOf(hypervisor_.listInstances("small")).empty());
   EXPECT_FALSE(fs::exists(instances_ + "/i-1"));
 }
 
@@ -147,8 +150,9 @@ TEST_F(TestDriverHypervisor, NewHypervisorAdoptsSteleDomainsAlreadyOnHost) {
 
   // The adopted instance can be destroyed like one we provisioned (its files never existed).
   ASSERT_TRUE(hypervisor_.destroy("adopt", "i-left").has_value());
-  EXPECT_EQ(hypervisor_.listInstances("adopt")->size(), 1u);
-  EXPECT_EQ(hypervisor_.hostResources("adopt")->activeDomains, 1u) << "not-ours keeps running";
+  EXPECT_EQ(valueOf(hypervisor_.listInstances("adopt")).size(), 1u);
+  EXPECT_EQ(valueOf(hypervisor_.hostResources("adopt")).activeDomains, 1u)
+      << "not-ours keeps running";
 }
 
 TEST_F(TestDriverHypervisor, ConsoleLogTailReturnsTheLastBytesOfTheInstanceLog) {

@@ -8,7 +8,7 @@
 
 namespace stele::hypervisor::testing {
 
-inline DomainSpec validDomainSpec(std::string instanceId = "i-0001") {
+inline DomainSpec validDomainSpec(const std::string& instanceId = "i-0001") {
   DomainSpec spec;
   spec.instanceId = instanceId;
   spec.name = "web-" + instanceId;
@@ -22,6 +22,8 @@ inline DomainSpec validDomainSpec(std::string instanceId = "i-0001") {
   return spec;
 }
 
-inline NetworkSpec validNetworkSpec() { return NetworkSpec{"dmz", "stele-dmz", HostAddress{"10.77.0.1", 24}}; }
+inline NetworkSpec validNetworkSpec() {
+  return NetworkSpec{"dmz", "stele-dmz", HostAddress{"10.77.0.1", 24}};
+}
 
 }  // namespace stele::hypervisor::testing

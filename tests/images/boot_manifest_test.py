@@ -131,12 +131,15 @@ def main():
     parser.add_argument("names", nargs="+")
     options = parser.parse_args()
     readme_text = None
-    if options.readme and os.path.exists(options.readme):
-        with open(options.readme) as f:
-            readme_text = f.read()
-    elif options.readme:
-        print(f"SKIP config keys vs {options.readme}: the file does not exist yet")
     passed = failed = 0
+    if options.readme:
+        # A README that was asked for and is missing is a failure, never a skip.
+        try:
+            with open(options.readme) as f:
+                readme_text = f.read()
+        except OSError as error:
+            print(f"FAIL config keys vs {options.readme}: {error}")
+            failed += 1
     for name in options.names:
         directory = os.path.join(options.images_dir, name)
         try:

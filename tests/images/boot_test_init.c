@@ -30,7 +30,7 @@
 
 static char g_name[64] = "testinit";
 
-static void say(const char *text) {
+static void say(const char* text) {
   size_t len = strlen(text);
   while (len > 0) {
     ssize_t n = write(2, text, len);
@@ -40,7 +40,7 @@ static void say(const char *text) {
   }
 }
 
-static void fatal(const char *reason) {
+static void fatal(const char* reason) {
   char line[512];
   snprintf(line, sizeof line, "stele-appliance: %s fatal: %s (errno %d: %s)\n", g_name, reason,
            errno, strerror(errno));
@@ -50,7 +50,7 @@ static void fatal(const char *reason) {
   for (;;) pause();
 }
 
-static ssize_t read_file(const char *path, char *buf, size_t size) {
+static ssize_t read_file(const char* path, char* buf, size_t size) {
   int fd = open(path, O_RDONLY);
   if (fd < 0) return -1;
   size_t used = 0;
@@ -66,10 +66,11 @@ static ssize_t read_file(const char *path, char *buf, size_t size) {
   return (ssize_t)used;
 }
 
-static void configure_interface(const char *ifname, const char *cidr) {
+static void configure_interface(const char* ifname, const char* cidr) {
   char addr[32];
-  const char *slash = strchr(cidr, '/');
-  if (!slash || (size_t)(slash - cidr) >= sizeof addr) fatal("interface: address must be A.B.C.D/LEN");
+  const char* slash = strchr(cidr, '/');
+  if (!slash || (size_t)(slash - cidr) >= sizeof addr)
+    fatal("interface: address must be A.B.C.D/LEN");
   memcpy(addr, cidr, (size_t)(slash - cidr));
   addr[slash - cidr] = '\0';
   int prefix = atoi(slash + 1);
@@ -79,7 +80,7 @@ static void configure_interface(const char *ifname, const char *cidr) {
   memset(&ifr, 0, sizeof ifr);
   if (strlen(ifname) >= sizeof ifr.ifr_name) fatal("interface: name too long");
   memcpy(ifr.ifr_name, ifname, strlen(ifname));
-  struct sockaddr_in *sin = (struct sockaddr_in *)&ifr.ifr_addr;
+  struct sockaddr_in* sin = (struct sockaddr_in*)&ifr.ifr_addr;
   sin->sin_family = AF_INET;
   if (inet_pton(AF_INET, addr, &sin->sin_addr) != 1) fatal("interface: bad address");
 
@@ -102,8 +103,8 @@ static int load_config(void) {
   static char text[4096];
   int port = 80, have_interface = 0;
   if (read_file(CONFIG_PATH, text, sizeof text) < 0) fatal("no config at " CONFIG_PATH);
-  char *save = NULL;
-  for (char *line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+  char* save = NULL;
+  for (char* line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
     char key[32], a[64], b[64];
     int n = sscanf(line, "%31s %63s %63s", key, a, b);
     if (n <= 0 || key[0] == '#') continue;
@@ -133,7 +134,7 @@ static void respond(int client) {
   if (n <= 0) return;
   request[n] = '\0';
   static char body[4096];
-  const char *status = "404 Not Found";
+  const char* status = "404 Not Found";
   strcpy(body, "not found\n");
   if (strncmp(request, "GET /healthz ", 13) == 0) {
     status = "200 OK";
@@ -169,7 +170,7 @@ int main(void) {
   int one = 1;
   setsockopt(server, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
   struct sockaddr_in bind_addr = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
-  if (bind(server, (struct sockaddr *)&bind_addr, sizeof bind_addr) < 0) fatal("bind");
+  if (bind(server, (struct sockaddr*)&bind_addr, sizeof bind_addr) < 0) fatal("bind");
   if (listen(server, 16) < 0) fatal("listen");
 
   char line[160];

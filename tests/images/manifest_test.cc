@@ -1,5 +1,9 @@
 #include "images/manifest.h"
 
+#include "tests/support/value_of.h"
+
+using stele::testing::valueOf;
+
 #include <gtest/gtest.h>
 
 namespace stele::images {
@@ -34,7 +38,7 @@ TEST(Manifest, ParsesEveryField) {
   EXPECT_EQ(m->bootKind, "kernel");
   EXPECT_EQ(m->cmdline, "console=ttyS0");
   ASSERT_NE(m->blob("kernel"), nullptr);
-  EXPECT_EQ(m->blob("kernel")->size, 100);
+  EXPECT_EQ(valueOf(m->blob("kernel")).size, 100);
   EXPECT_EQ(m->memoryMiB, 32);
   ASSERT_EQ(m->config.size(), 1u);
   EXPECT_TRUE(m->config[0].required);

@@ -13,7 +13,7 @@ TEST(ImageName, AcceptsLowercaseWordsWithSingleSeparators) {
 
 TEST(ImageName, RejectsPathsEmptyLongNonAsciiAndSeparatorRuns) {
   std::string longName(200, 'a');
-  for (std::string bad :
+  for (const std::string& bad :
        {std::string("../x"), std::string("/x"), std::string("a//b"), std::string(""), longName,
         std::string("caf\xc3\xa9"), std::string("Web"), std::string("a..b"), std::string("-a"),
         std::string("a-"), std::string("a b"), std::string("a/b"), std::string(65, 'a')}) {

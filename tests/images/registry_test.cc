@@ -11,6 +11,9 @@
 #include "store/database.h"
 #include "tests/support/signing.h"
 #include "tests/support/temp_dir.h"
+#include "tests/support/value_of.h"
+
+using stele::testing::valueOf;
 
 namespace stele::images {
 namespace {
@@ -95,7 +98,7 @@ TEST_F(RegistryTest, StoresTheManifestBytesVerbatim) {
   std::string digest = storeBlob("k");
   std::string manifest = "  " + manifestFor("web", "2.0.0", digest, 1) + "\n";
   ASSERT_TRUE(registry_->pushManifest({"web", "2.0.0", envelopeFor(manifest, {&key_}), "t"}));
-  EXPECT_EQ(registry_->getVersion("web", "2.0.0")->record.manifest, manifest);
+  EXPECT_EQ(valueOf(registry_->getVersion("web", "2.0.0")).record.manifest, manifest);
 }
 
 TEST_F(RegistryTest, VerifyReportsExactlyTheTamperedBlob) {
@@ -147,6 +150,7 @@ TEST_F(RegistryTest, ConcurrentPushesOfOneVersionWithDifferentBytesHaveExactlyOn
   }
   std::atomic<int> wins{0}, conflicts{0};
   std::vector<std::thread> threads;
+  threads.reserve(envelopes.size());
   for (const auto& e : envelopes) {
     threads.emplace_back([&, e] {
       auto r = registry_->pushManifest({"web", "9.9.9", e, "t"});

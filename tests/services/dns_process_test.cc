@@ -18,7 +18,8 @@ constexpr const char* kServer = "192.0.2.53";
 class DnsProcessTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    ASSERT_TRUE(haveRootAndIp()) << "these tests need root and iproute2 (scripts/test.sh runs as root)";
+    ASSERT_TRUE(haveRootAndIp())
+        << "these tests need root and iproute2 (scripts/test.sh runs as root)";
     std::tie(server_, client_) = linkServerAndClient(namespaces_, "192.0.2.53/24", "192.0.2.2/24");
     dns_ = std::make_unique<ApplianceProcess>(server_, "dns", dns::testing::kTestZoneConfig);
     ASSERT_TRUE(dns_->waitReady()) << dns_->stderrText();

@@ -36,6 +36,7 @@ class DnsResponderTest : public ::testing::Test {
 
 std::vector<std::uint16_t> typesOf(const std::vector<Record>& records) {
   std::vector<std::uint16_t> types;
+  types.reserve(records.size());
   for (const auto& r : records) types.push_back(r.type);
   return types;
 }

@@ -13,7 +13,8 @@ namespace {
 class FirewallProcessTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    ASSERT_TRUE(haveRootAndIp()) << "these tests need root and iproute2 (scripts/test.sh runs as root)";
+    ASSERT_TRUE(haveRootAndIp())
+        << "these tests need root and iproute2 (scripts/test.sh runs as root)";
     outside_ = namespaces_.add("o");
     firewall_ = namespaces_.add("f");
     inside_ = namespaces_.add("i");

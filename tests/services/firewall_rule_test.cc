@@ -4,6 +4,9 @@
 
 #include "common/packet_headers.h"
 #include "firewall/firewall_config.h"
+#include "tests/support/value_of.h"
+
+using stele::testing::valueOf;
 
 namespace stele::services::firewall {
 namespace {
@@ -11,8 +14,8 @@ namespace {
 PacketSummary packet(std::uint8_t protocol, const char* from, const char* to) {
   PacketSummary p;
   p.protocol = protocol;
-  p.source = *parseIpv4(from);
-  p.destination = *parseIpv4(to);
+  p.source = valueOf(parseIpv4(from));
+  p.destination = valueOf(parseIpv4(to));
   return p;
 }
 
@@ -65,7 +68,7 @@ TEST(FirewallRule, MatchesPrefixesPortRangesAndSide) {
   dns.sourcePort = 53;
   EXPECT_FALSE(r.matches(dns));
   dns.sourcePort = 40000;
-  dns.source = *parseIpv4("198.51.101.7");
+  dns.source = valueOf(parseIpv4("198.51.101.7"));
   EXPECT_FALSE(r.matches(dns));
 }
 

@@ -3,12 +3,15 @@
 #include <gtest/gtest.h>
 
 #include "common/packet_headers.h"
+#include "tests/support/value_of.h"
+
+using stele::testing::valueOf;
 
 namespace stele::services {
 namespace {
 
 TEST(NetAddress, ParsesDottedQuadStrictly) {
-  EXPECT_EQ(parseIpv4("192.0.2.1")->value, 0xc0000201u);
+  EXPECT_EQ(valueOf(parseIpv4("192.0.2.1")).value, 0xc0000201u);
   EXPECT_FALSE(parseIpv4("192.0.2"));
   EXPECT_FALSE(parseIpv4("192.0.2.256"));
   EXPECT_FALSE(parseIpv4("192.0.02.1"));
@@ -19,8 +22,8 @@ TEST(NetAddress, ParsesDottedQuadStrictly) {
 TEST(NetAddress, PrefixRequiresZeroHostBitsAndAcceptsDefault) {
   EXPECT_EQ(formatIpv4Prefix(*parseIpv4Prefix("10.1.0.0/16")), "10.1.0.0/16");
   EXPECT_FALSE(parseIpv4Prefix("10.1.0.1/16"));
-  EXPECT_EQ(parseIpv4Prefix("default")->length, 0);
-  EXPECT_EQ(parseIpv4Prefix("10.1.2.3")->length, 32);
+  EXPECT_EQ(valueOf(parseIpv4Prefix("default")).length, 0);
+  EXPECT_EQ(valueOf(parseIpv4Prefix("10.1.2.3")).length, 32);
   EXPECT_FALSE(parseIpv4Prefix("10.0.0.0/33"));
 }
 

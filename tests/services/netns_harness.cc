@@ -2,6 +2,7 @@
 
 #include <arpa/inet.h>
 #include <fcntl.h>
+#include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <sched.h>
@@ -16,9 +17,12 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <thread>
+
+#include "tests/support/child_status.h"
 
 extern char** environ;
 
@@ -34,7 +38,7 @@ std::string readFile(const std::string& path) {
 }
 
 pid_t spawn(const std::vector<std::string>& argv, const std::string& outPath,
-            const std::string& errPath) {
+            const std::string& errPath, char** envp = environ) {
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
   posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
@@ -46,10 +50,11 @@ pid_t spawn(const std::vector<std::string>& argv, const std::string& outPath,
     posix_spawn_file_actions_addopen(&actions, 2, errPath.c_str(), O_WRONLY | O_CREAT | O_TRUNC,
                                      0600);
   std::vector<char*> args;
+  args.reserve(argv.size() + 1);
   for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
   args.push_back(nullptr);
   pid_t pid = -1;
-  if (posix_spawnp(&pid, args[0], &actions, nullptr, args.data(), environ) != 0) pid = -1;
+  if (posix_spawnp(&pid, args[0], &actions, nullptr, args.data(), envp) != 0) pid = -1;
   posix_spawn_file_actions_destroy(&actions);
   return pid;
 }
@@ -189,24 +194,38 @@ void NamespaceSet::addDefaultRoute(const std::string& ns, const std::string& gat
 
 ApplianceProcess::ApplianceProcess(const std::string& ns, const std::string& kind,
                                    const std::string& configText)
-    : directory_(makeTempDir()) {
+    : kind_(kind), directory_(makeTempDir()) {
   std::string config = directory_ + "/config";
   std::ofstream(config) << configText;
+  // `ip netns exec` passes the environment on, so the appliance's sanitizer runtime writes
+  // its reports under directory_/sanitizer.
+  stele::testing::Environment environment(
+      stele::testing::sanitizerEnvironment(directory_ + "/sanitizer"));
   pid_ = spawn({"ip", "netns", "exec", ns, binaryPath(kind), "--config", config},
-               directory_ + "/stdout", directory_ + "/stderr");
+               directory_ + "/stdout", directory_ + "/stderr", environment.envp());
+  EXPECT_GT(pid_, 0) << "cannot start stele-" << kind;
 }
 
+// The appliance runs until the test ends: it must still be running then (an appliance in
+// process mode only exits on a fatal error), end by our SIGTERM within 2 s (it has no
+// handler, so that is its normal end), and have written no sanitizer report.
 ApplianceProcess::~ApplianceProcess() {
   if (pid_ > 0) {
     kill(pid_, SIGTERM);
-    int status = 0;
-    for (int i = 0; i < 100 && waitpid(pid_, &status, WNOHANG) == 0; ++i)
-      std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    kill(pid_, SIGKILL);
-    waitpid(pid_, &status, WNOHANG);
+    bool forced = false;
+    int status = stele::testing::reapWithin(pid_, std::chrono::seconds(2), &forced);
+    EXPECT_FALSE(forced) << "the appliance did not end within 2 s of SIGTERM";
+    expectCleanEnd(status, {stele::testing::killedBy(SIGTERM)});
+  } else if (exited_) {
+    expectCleanEnd(exitStatus_, {});
   }
-  for (const char* file : {"/config", "/stdout", "/stderr"}) unlink((directory_ + file).c_str());
-  rmdir(directory_.c_str());
+  std::error_code ec;
+  std::filesystem::remove_all(directory_, ec);
+}
+
+void ApplianceProcess::expectCleanEnd(int status, const std::vector<int>& expected) {
+  stele::testing::expectCleanEnd("stele-" + kind_, status, expected, directory_ + "/sanitizer",
+                                 stdoutText() + stderrText());
 }
 
 bool ApplianceProcess::alive() {
@@ -214,6 +233,8 @@ bool ApplianceProcess::alive() {
   int status = 0;
   if (waitpid(pid_, &status, WNOHANG) == pid_) {
     pid_ = -1;
+    exited_ = true;
+    exitStatus_ = status;
     return false;
   }
   return true;

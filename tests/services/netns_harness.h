@@ -57,7 +57,9 @@ std::pair<std::string, std::string> linkServerAndClient(NamespaceSet& namespaces
                                                         const std::string& serverCidr,
                                                         const std::string& clientCidr);
 
-// An appliance process in a namespace; killed on destruction.
+// An appliance process in a namespace; ended on destruction, when the test fails unless it
+// was still running, ended by SIGTERM and wrote no sanitizer report (ASan/UBSan log_path
+// in its own directory). An appliance that exited early fails the test the same way.
 class ApplianceProcess {
  public:
   ApplianceProcess(const std::string& ns, const std::string& kind, const std::string& configText);
@@ -74,7 +76,12 @@ class ApplianceProcess {
   bool waitForStderr(const std::string& needle, int timeoutSeconds = 10);
 
  private:
+  void expectCleanEnd(int status, const std::vector<int>& expected);
+
+  std::string kind_;
   pid_t pid_ = -1;
+  bool exited_ = false;
+  int exitStatus_ = 0;
   std::string directory_;
 };
 

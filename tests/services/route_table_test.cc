@@ -1,5 +1,9 @@
 #include "router/route_table.h"
 
+#include "tests/support/value_of.h"
+
+using stele::testing::valueOf;
+
 #include <gtest/gtest.h>
 
 namespace stele::services::router {
@@ -14,10 +18,10 @@ TEST(RouteTable, LongestPrefixWins) {
   table.add(Route{p("10.0.0.0/8"), 1, std::nullopt});
   table.add(Route{p("10.1.0.0/16"), 2, std::nullopt});
   table.add(Route{p("10.1.2.3/32"), 3, std::nullopt});
-  EXPECT_EQ(table.lookup(a("10.1.2.3"))->port, 3u);
-  EXPECT_EQ(table.lookup(a("10.1.2.4"))->port, 2u);
-  EXPECT_EQ(table.lookup(a("10.2.0.1"))->port, 1u);
-  EXPECT_EQ(table.lookup(a("8.8.8.8"))->port, 0u);
+  EXPECT_EQ(valueOf(table.lookup(a("10.1.2.3"))).port, 3u);
+  EXPECT_EQ(valueOf(table.lookup(a("10.1.2.4"))).port, 2u);
+  EXPECT_EQ(valueOf(table.lookup(a("10.2.0.1"))).port, 1u);
+  EXPECT_EQ(valueOf(table.lookup(a("8.8.8.8"))).port, 0u);
   EXPECT_EQ(table.size(), 4u);
 }
 
@@ -33,8 +37,8 @@ TEST(RouteTable, AddingSamePrefixReplacesIt) {
   table.add(Route{p("10.0.0.0/8"), 1, std::nullopt});
   table.add(Route{p("10.0.0.0/8"), 2, a("10.0.0.1")});
   EXPECT_EQ(table.size(), 1u);
-  EXPECT_EQ(table.lookup(a("10.9.9.9"))->port, 2u);
-  EXPECT_EQ(table.lookup(a("10.9.9.9"))->gateway, a("10.0.0.1"));
+  EXPECT_EQ(valueOf(table.lookup(a("10.9.9.9"))).port, 2u);
+  EXPECT_EQ(valueOf(table.lookup(a("10.9.9.9"))).gateway, a("10.0.0.1"));
 }
 
 TEST(RouteTable, PrefixBoundariesAreExact) {

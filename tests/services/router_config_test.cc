@@ -1,5 +1,9 @@
 #include "router/router_config.h"
 
+#include "tests/support/value_of.h"
+
+using stele::testing::valueOf;
+
 #include <gtest/gtest.h>
 
 namespace stele::services::router {
@@ -17,7 +21,7 @@ TEST(RouterConfig, BuildsConnectedAndStaticRoutes) {
   auto route = parsed->routes.lookup(*parseIpv4("203.0.113.9"));
   ASSERT_TRUE(route);
   EXPECT_EQ(route->port, 1u);
-  EXPECT_EQ(parsed->routes.lookup(*parseIpv4("1.1.1.1"))->port, 0u);
+  EXPECT_EQ(valueOf(parsed->routes.lookup(*parseIpv4("1.1.1.1"))).port, 0u);
 }
 
 TEST(RouterConfig, RejectsBadLinesNamingThem) {

@@ -3,6 +3,9 @@
 #include <gtest/gtest.h>
 
 #include "packet_builders.h"
+#include "tests/support/value_of.h"
+
+using stele::testing::valueOf;
 
 namespace stele::services::router {
 namespace {
@@ -86,7 +89,7 @@ TEST_F(RouterEngineTest, ResolvesNextHopThenForwardsWithTtlDecremented) {
   out = receive(0, ipv4Frame(kHostA, kRouterA, ip("192.0.2.2"), ip("198.51.100.2"), kProtocolUdp, 5,
                              1000, 53));
   ASSERT_EQ(out.size(), 1u);
-  EXPECT_EQ(parseIpv4(out[0].frame.bytes, true)->ttl, 4);
+  EXPECT_EQ(valueOf(parseIpv4(out[0].frame.bytes, true)).ttl, 4);
   EXPECT_EQ(engine_.counters().forwarded, 2u);
 }
 

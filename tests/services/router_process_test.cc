@@ -13,7 +13,8 @@ namespace {
 class RouterProcessTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    ASSERT_TRUE(haveRootAndIp()) << "these tests need root and iproute2 (scripts/test.sh runs as root)";
+    ASSERT_TRUE(haveRootAndIp())
+        << "these tests need root and iproute2 (scripts/test.sh runs as root)";
     left_ = namespaces_.add("a");
     router_ = namespaces_.add("r");
     right_ = namespaces_.add("b");

@@ -22,7 +22,8 @@ const std::string kUrl = std::string("http://") + kServer;
 class WebProcessTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    ASSERT_TRUE(haveRootAndIp()) << "these tests need root and iproute2 (scripts/test.sh runs as root)";
+    ASSERT_TRUE(haveRootAndIp())
+        << "these tests need root and iproute2 (scripts/test.sh runs as root)";
     std::tie(server_, client_) = linkServerAndClient(namespaces_, "192.0.2.80/24", "192.0.2.2/24");
     web_ = std::make_unique<ApplianceProcess>(
         server_, "web", "instance web-blue-3\nversion 4.5.6\nlisten 192.0.2.80:80\n");

@@ -7,6 +7,9 @@
 
 #include "common/sha256.h"
 #include "tests/support/temp_dir.h"
+#include "tests/support/value_of.h"
+
+using stele::testing::valueOf;
 
 namespace stele::store {
 namespace {
@@ -45,7 +48,7 @@ TEST_F(BlobStoreTest, ChunksInOrderCommitToTheContentAddress) {
   auto blob = blobs_->commit(up->id, digest);
   ASSERT_TRUE(blob.has_value()) << blob.error().message;
   EXPECT_EQ(blob->size, 11);
-  EXPECT_EQ(blobs_->blobSize(digest)->value(), 11);
+  EXPECT_EQ(valueOf(valueOf(blobs_->blobSize(digest))), 11);
   EXPECT_TRUE(std::filesystem::exists(dir_.path() + "/blobs/sha256/" + digest.substr(7, 2) + "/" +
                                       digest.substr(7)));
   EXPECT_EQ(uploadFiles(), 0u);
@@ -61,14 +64,14 @@ TEST_F(BlobStoreTest, OutOfOrderChunkIsRefusedWithTheOffsetToResumeFrom) {
   EXPECT_NE(gap.error().message.find("resume from byte 3"), std::string::npos);
   auto replay = blobs_->append(up->id, 0, "abc");
   EXPECT_EQ(replay.error().kind, ErrorKind::RangeNotSatisfiable);
-  EXPECT_EQ(blobs_->status(up->id)->offset, 3);
+  EXPECT_EQ(valueOf(blobs_->status(up->id)).offset, 3);
 }
 
 TEST_F(BlobStoreTest, AnUploadResumesAfterARestartAndHashesCorrectly) {
   auto up = blobs_->startUpload("kernel", 100);
   ASSERT_TRUE(blobs_->append(up->id, 0, "first half, ").has_value());
   reopen();
-  EXPECT_EQ(blobs_->status(up->id)->offset, 12);
+  EXPECT_EQ(valueOf(blobs_->status(up->id)).offset, 12);
   ASSERT_TRUE(blobs_->append(up->id, 12, "second half").has_value());
   auto blob = blobs_->commit(up->id, digestString(sha256("first half, second half")));
   EXPECT_TRUE(blob.has_value());
@@ -92,7 +95,7 @@ TEST_F(BlobStoreTest, DigestMismatchDiscardsAndStoresNothing) {
     auto blob = blobs_->commit(up->id, expected);
     ASSERT_FALSE(blob.has_value());
     EXPECT_EQ(blob.error().code, "digest_mismatch");
-    EXPECT_FALSE(blobs_->blobSize(expected)->has_value());
+    EXPECT_FALSE(valueOf(blobs_->blobSize(expected)).has_value());
     EXPECT_EQ(uploadFiles(), 0u);
   }
 }
@@ -122,9 +125,9 @@ TEST_F(BlobStoreTest, RehashSeesCorruptionOnDisk) {
   ASSERT_TRUE(blobs_->append(up->id, 0, "content").has_value());
   std::string digest = digestString(sha256("content"));
   ASSERT_TRUE(blobs_->commit(up->id, digest).has_value());
-  EXPECT_EQ(blobs_->rehash(digest)->digest, digest);
+  EXPECT_EQ(valueOf(blobs_->rehash(digest)).digest, digest);
   std::ofstream(blobs_->blobPath(digest), std::ios::binary | std::ios::in | std::ios::out).put('C');
-  EXPECT_NE(blobs_->rehash(digest)->digest, digest);
+  EXPECT_NE(valueOf(blobs_->rehash(digest)).digest, digest);
 }
 
 }  // namespace

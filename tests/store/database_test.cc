@@ -4,6 +4,9 @@
 
 #include "store/migrations.h"
 #include "tests/support/temp_dir.h"
+#include "tests/support/value_of.h"
+
+using stele::testing::valueOf;
 
 namespace stele::store {
 namespace {
@@ -45,7 +48,7 @@ TEST(Database, AFailedTransactionLeavesNothingBehind) {
     return fail(ErrorKind::Conflict, "stop", "stop here");
   });
   ASSERT_FALSE(r.has_value());
-  EXPECT_EQ(db->query("SELECT COUNT(*) FROM uploads")->front().integer(0), 0);
+  EXPECT_EQ(valueOf(db->query("SELECT COUNT(*) FROM uploads")).front().integer(0), 0);
 }
 
 TEST(Database, ConstraintViolationsAreConflicts) {

@@ -21,6 +21,8 @@ class DeployFixture {
 
   ServerProcess& server() { return *server_; }
   cli::HttpClient& admin() { return admin_; }
+  // After server().start() again: the server listens on a new port.
+  void reconnect() { admin_ = server_->admin(); }
   const TestKey& key() const { return key_; }
   const std::string& healthDir() const { return healthDir_.path(); }
 

@@ -1,5 +1,6 @@
 #include "tests/support/registry_client.h"
 
+#include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <sys/socket.h>
@@ -13,6 +14,12 @@ namespace stele::testing {
 
 nlohmann::json jsonOf(const cli::ClientResponse& response) {
   return nlohmann::json::parse(response.body, nullptr, false);
+}
+
+cli::ClientResponse answerOf(const Result<cli::ClientResponse>& response) {
+  if (response) return *response;
+  ADD_FAILURE() << "no answer: " << response.error().message;
+  return cli::ClientResponse{};
 }
 
 std::string errorCode(const cli::ClientResponse& response) {
@@ -38,10 +45,12 @@ std::string uploadBlob(cli::HttpClient& client, const std::string& bytes, const 
   std::string location = start->header("location");
   auto chunk = client.request("PATCH", location, bytes,
                               {{"Content-Range", "0-" + std::to_string(bytes.size() - 1)}});
-  if (!chunk || chunk->status != 202) throw std::runtime_error("chunk failed: " + chunk->body);
+  if (!chunk) throw std::runtime_error("chunk failed: " + chunk.error().message);
+  if (chunk->status != 202) throw std::runtime_error("chunk failed: " + chunk->body);
   std::string digest = digestString(sha256(bytes));
   auto commit = client.request("PUT", location + "?digest=" + digest);
-  if (!commit || commit->status != 201) throw std::runtime_error("commit failed: " + commit->body);
+  if (!commit) throw std::runtime_error("commit failed: " + commit.error().message);
+  if (commit->status != 201) throw std::runtime_error("commit failed: " + commit->body);
   return digest;
 }
 

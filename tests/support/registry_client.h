@@ -28,6 +28,10 @@ std::string createToken(cli::HttpClient& admin, const std::string& role,
                         const std::string& names = "*");
 
 nlohmann::json jsonOf(const cli::ClientResponse& response);
+// The answer itself; when none came back, a test failure naming the error and an empty
+// answer (status 0, which no expected status equals), so one-line checks stay defined:
+// EXPECT_EQ(answerOf(client.request("GET", "/x")).status, 200).
+cli::ClientResponse answerOf(const Result<cli::ClientResponse>& response);
 // The "error.code" of an error response, or "" if the body has none.
 std::string errorCode(const cli::ClientResponse& response);
 

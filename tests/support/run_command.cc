@@ -1,12 +1,15 @@
 #include "tests/support/run_command.h"
 
 #include <fcntl.h>
+#include <gtest/gtest.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <fstream>
 #include <sstream>
 
+#include "tests/support/child_status.h"
 #include "tests/support/temp_dir.h"
 
 namespace stele::testing {
@@ -36,6 +39,14 @@ CommandResult runCommand(const std::vector<std::string>& argv,
                          const std::string& workingDir, const std::string& stdinPath) {
   TempDir capture;
   std::string outPath = capture.file("out"), errPath = capture.file("err");
+  std::string sanitizerDir = capture.file("sanitizer");
+  std::map<std::string, std::string> childEnv = sanitizerEnvironment(sanitizerDir);
+  for (const auto& [k, v] : env) childEnv[k] = v;
+  Environment environment(childEnv);
+  std::vector<char*> args;
+  args.reserve(argv.size() + 1);
+  for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+  args.push_back(nullptr);
   pid_t pid = ::fork();
   if (pid == 0) {
     int out = ::open(outPath.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
@@ -45,10 +56,14 @@ CommandResult runCommand(const std::vector<std::string>& argv,
     ::dup2(out, STDOUT_FILENO);
     ::dup2(err, STDERR_FILENO);
     if (!workingDir.empty() && ::chdir(workingDir.c_str()) != 0) ::_exit(126);
-    execWithEnv(argv, env);
+    ::execvpe(args[0], args.data(), environment.envp());
+    ::_exit(127);
   }
   int status = 0;
-  ::waitpid(pid, &status, 0);
+  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  // The exit status is the caller's to check; a sanitizer report fails the test here.
+  EXPECT_EQ(sanitizerReports(sanitizerDir), "") << argv[0] << " wrote sanitizer reports";
   CommandResult result;
   result.exitStatus = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
   result.out = slurp(outPath);

@@ -1,5 +1,8 @@
 // A real `stele server` process on 127.0.0.1 with its own data directory, for API tests.
-// Started on a free port; stopped (SIGTERM, then SIGKILL) when the object goes away.
+// It listens on port 0 and the port is read from its "listening on" line. Every end of the
+// process is checked: stop() (SIGTERM) must end in exit 0 within 10 s, and any sanitizer
+// report the server wrote (ASan/UBSan/LSan log_path in a directory of each start) fails the
+// test that owns the object. The object stops the server when it goes away.
 #pragma once
 
 #include <sys/types.h>
@@ -21,14 +24,18 @@ class ServerProcess {
                          std::map<std::string, std::string> env = {});
   ~ServerProcess();
 
-  // Starts the server on the same data dir and port (after a crash or stop).
+  // Starts the server on the same data dir (after a crash or stop); it gets a new port, so
+  // clients made before must be made again.
   void start();
   // Environment for the next start().
   void setEnvironment(std::map<std::string, std::string> env) { env_ = std::move(env); }
+  // SIGKILL and reap (a power cut: no sanitizer report is expected from the kill itself).
   void kill9();
+  // SIGTERM; fails the test unless the server exits 0 in 10 s without sanitizer reports.
   void stop();
   bool running() const { return pid_ > 0; }
-  // Waits for the process to exit on its own (e.g. after a crashpoint) and reaps it.
+  // Waits for the process to exit on its own (e.g. after a crashpoint), reaps it, fails the
+  // test on sanitizer reports, and returns the wait status for the test to check.
   int waitExit();
   // As waitExit, but gives up after `timeout`: -1 then, and the process is left running.
   int waitExitFor(std::chrono::milliseconds timeout);
@@ -46,6 +53,9 @@ class ServerProcess {
   std::string logText() const;
 
  private:
+  std::string sanitizerDir() const;
+  void checkEnd(int status, const std::vector<int>& expected);
+
   TempDir dir_;
   std::string dataDir_;
   std::vector<std::string> extraArgs_;
@@ -53,10 +63,8 @@ class ServerProcess {
   std::string tlsCert_;
   int port_ = 0;
   pid_t pid_ = -1;
+  int starts_ = 0;
   std::string adminToken_;
 };
-
-// A free TCP port on 127.0.0.1 (bound then released).
-int freePort();
 
 }  // namespace stele::testing

@@ -18,7 +18,8 @@ namespace fs = std::filesystem;
 namespace {
 
 std::unexpected<Error> missing(const std::string& what) {
-  return fail(ErrorKind::Unavailable, "e2e_prerequisite_missing", "e2e guest prerequisite missing: " + what);
+  return fail(ErrorKind::Unavailable, "e2e_prerequisite_missing",
+              "e2e guest prerequisite missing: " + what);
 }
 
 std::string readAll(const fs::path& path) {
@@ -32,18 +33,24 @@ std::string readAll(const fs::path& path) {
 class CpioWriter {
  public:
   void directory(const std::string& name) { entry(name, 040755, "", 0, 0); }
-  void file(const std::string& name, const std::string& data, unsigned mode) { entry(name, 0100000 | mode, data, 0, 0); }
-  void charDevice(const std::string& name, unsigned major, unsigned minor) { entry(name, 020600, "", major, minor); }
+  void file(const std::string& name, const std::string& data, unsigned mode) {
+    entry(name, 0100000 | mode, data, 0, 0);
+  }
+  void charDevice(const std::string& name, unsigned major, unsigned minor) {
+    entry(name, 020600, "", major, minor);
+  }
   std::string finish() {
     entry("TRAILER!!!", 0, "", 0, 0);
     return out_;
   }
 
  private:
-  void entry(const std::string& name, unsigned mode, const std::string& data, unsigned rdevMajor, unsigned rdevMinor) {
+  void entry(const std::string& name, unsigned mode, const std::string& data, unsigned rdevMajor,
+             unsigned rdevMinor) {
     char header[111];
-    std::snprintf(header, sizeof header, "070701%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X", ++inode_, mode,
-                  0u, 0u, 1u, 0u, static_cast<unsigned>(data.size()), 0u, 0u, rdevMajor, rdevMinor,
+    std::snprintf(header, sizeof header,
+                  "070701%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X", ++inode_, mode, 0u,
+                  0u, 1u, 0u, static_cast<unsigned>(data.size()), 0u, 0u, rdevMajor, rdevMinor,
                   static_cast<unsigned>(name.size() + 1), 0u);
     out_.append(header, 110);
     out_ += name;
@@ -75,7 +82,8 @@ std::map<std::string, std::vector<std::string>> parseModulesDep(const std::strin
   return deps;
 }
 
-void loadOrder(const std::string& module, const std::map<std::string, std::vector<std::string>>& deps,
+void loadOrder(const std::string& module,
+               const std::map<std::string, std::vector<std::string>>& deps,
                std::set<std::string>& seen, std::vector<std::string>& order) {
   if (!seen.insert(module).second) return;
   if (auto it = deps.find(module); it != deps.end()) {
@@ -90,7 +98,8 @@ std::string guestCmdline(const std::string& cidr, int port) {
   return "console=ttyS0 panic=-1 stele_ip=" + cidr + " stele_port=" + std::to_string(port);
 }
 
-Result<GuestImage> buildGuestImage(const std::string& guestInitBinary, const std::string& outputDir) {
+Result<GuestImage> buildGuestImage(const std::string& guestInitBinary,
+                                   const std::string& outputDir) {
   std::vector<fs::path> kernels;
   std::error_code ec;
   for (const auto& entry : fs::directory_iterator("/boot", ec)) {
@@ -101,17 +110,21 @@ Result<GuestImage> buildGuestImage(const std::string& guestInitBinary, const std
   const fs::path kernel = kernels.back();
   const std::string version = kernel.filename().string().substr(std::string("vmlinuz-").size());
   const fs::path moduleRoot = fs::path("/lib/modules") / version;
-  if (!fs::exists(moduleRoot / "modules.dep")) return missing((moduleRoot / "modules.dep").string());
+  if (!fs::exists(moduleRoot / "modules.dep"))
+    return missing((moduleRoot / "modules.dep").string());
   if (!fs::exists(guestInitBinary)) return missing("guest init binary " + guestInitBinary);
 
   auto deps = parseModulesDep(readAll(moduleRoot / "modules.dep"));
   std::set<std::string> seen;
   std::vector<std::string> order;
-  for (const char* wanted : {"kernel/drivers/virtio/virtio_pci.ko", "kernel/drivers/net/virtio_net.ko"}) {
+  for (const char* wanted :
+       {"kernel/drivers/virtio/virtio_pci.ko", "kernel/drivers/net/virtio_net.ko"}) {
     if (!deps.contains(wanted)) {
       // Built in (=y) needs no module; a compressed module would be listed as .ko.xz.
-      if (deps.contains(std::string(wanted) + ".xz") || deps.contains(std::string(wanted) + ".zst")) {
-        return missing(std::string("uncompressed ") + wanted + " (compressed modules are not supported here)");
+      if (deps.contains(std::string(wanted) + ".xz") ||
+          deps.contains(std::string(wanted) + ".zst")) {
+        return missing(std::string("uncompressed ") + wanted +
+                       " (compressed modules are not supported here)");
       }
       continue;
     }
@@ -133,7 +146,9 @@ Result<GuestImage> buildGuestImage(const std::string& guestInitBinary, const std
   fs::create_directories(outputDir, ec);
   GuestImage image{outputDir + "/vmlinuz", outputDir + "/initrd.cpio"};
   fs::copy_file(kernel, image.kernel, fs::copy_options::overwrite_existing, ec);
-  if (ec) return fail(ErrorKind::Internal, "e2e_setup_failed", "copy " + kernel.string() + ": " + ec.message());
+  if (ec)
+    return fail(ErrorKind::Internal, "e2e_setup_failed",
+                "copy " + kernel.string() + ": " + ec.message());
   std::ofstream(image.initrd, std::ios::binary) << cpio.finish();
   return image;
 }

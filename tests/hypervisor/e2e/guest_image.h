@@ -16,7 +16,8 @@ struct GuestImage {
 };
 
 // FAILS (no skip) with a clear message if no kernel or module is found.
-Result<GuestImage> buildGuestImage(const std::string& guestInitBinary, const std::string& outputDir);
+Result<GuestImage> buildGuestImage(const std::string& guestInitBinary,
+                                   const std::string& outputDir);
 
 // "console=ttyS0 stele_ip=<cidr> stele_port=<port>"
 std::string guestCmdline(const std::string& cidr, int port);

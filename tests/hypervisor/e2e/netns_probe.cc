@@ -9,6 +9,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <thread>
 
 namespace stele::hypervisor::e2e {
@@ -22,7 +23,8 @@ Result<T> inNamespace(const std::string& netns, F work) {
     int fd = open(("/run/netns/" + netns).c_str(), O_RDONLY | O_CLOEXEC);
     if (fd < 0 || setns(fd, CLONE_NEWNET) != 0) {
       if (fd >= 0) close(fd);
-      result = fail(ErrorKind::Internal, "netns_probe_failed", "cannot enter network namespace " + netns);
+      result = fail(ErrorKind::Internal, "netns_probe_failed",
+                    "cannot enter network namespace " + netns);
       return;
     }
     close(fd);
@@ -35,20 +37,38 @@ Result<T> inNamespace(const std::string& netns, F work) {
 
 Result<std::string> tcpReadInNamespace(const std::string& netns, const std::string& ipv4, int port,
                                        std::chrono::milliseconds timeout) {
+  return tcpExchangeInNamespace(netns, ipv4, port, "", timeout);
+}
+
+Result<std::string> tcpExchangeInNamespace(const std::string& netns, const std::string& ipv4,
+                                           int port, const std::string& request,
+                                           std::chrono::milliseconds timeout) {
   return inNamespace<std::string>(netns, [&]() -> Result<std::string> {
     int sock = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
     sockaddr_in address{};
     address.sin_family = AF_INET;
     address.sin_port = htons(static_cast<std::uint16_t>(port));
     inet_pton(AF_INET, ipv4.c_str(), &address.sin_addr);
-    connect(sock, reinterpret_cast<sockaddr*>(&address), sizeof address);
+    if (connect(sock, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0 &&
+        errno != EINPROGRESS) {
+      close(sock);
+      return fail(ErrorKind::Unavailable, "tcp_probe_failed",
+                  "cannot connect to " + ipv4 + ":" + std::to_string(port));
+    }
     pollfd waitFor{sock, POLLOUT, 0};
     int error = 0;
     socklen_t length = sizeof error;
     if (poll(&waitFor, 1, static_cast<int>(timeout.count())) != 1 ||
         getsockopt(sock, SOL_SOCKET, SO_ERROR, &error, &length) != 0 || error != 0) {
       close(sock);
-      return fail(ErrorKind::Unavailable, "tcp_probe_failed", "no TCP answer from " + ipv4 + ":" + std::to_string(port));
+      return fail(ErrorKind::Unavailable, "tcp_probe_failed",
+                  "no TCP answer from " + ipv4 + ":" + std::to_string(port));
+    }
+    if (!request.empty() && send(sock, request.data(), request.size(), MSG_NOSIGNAL) !=
+                                static_cast<ssize_t>(request.size())) {
+      close(sock);
+      return fail(ErrorKind::Unavailable, "tcp_probe_failed",
+                  "cannot send to " + ipv4 + ":" + std::to_string(port));
     }
     std::string received;
     char buffer[256];
@@ -66,7 +86,8 @@ Result<std::string> tcpReadInNamespace(const std::string& netns, const std::stri
 Result<std::vector<std::string>> interfacesInNamespace(const std::string& netns) {
   return inNamespace<std::vector<std::string>>(netns, []() -> Result<std::vector<std::string>> {
     struct if_nameindex* list = if_nameindex();
-    if (list == nullptr) return fail(ErrorKind::Internal, "netns_probe_failed", "if_nameindex failed");
+    if (list == nullptr)
+      return fail(ErrorKind::Internal, "netns_probe_failed", "if_nameindex failed");
     std::vector<std::string> names;
     for (auto* item = list; item->if_index != 0; ++item) names.emplace_back(item->if_name);
     if_freenameindex(list);

@@ -14,6 +14,11 @@ namespace stele::hypervisor::e2e {
 Result<std::string> tcpReadInNamespace(const std::string& netns, const std::string& ipv4, int port,
                                        std::chrono::milliseconds timeout);
 
+// Connects to ipv4:port inside the namespace, sends `request` (small: one send) and returns
+// what the peer sends back before closing or going quiet for `timeout`.
+Result<std::string> tcpExchangeInNamespace(const std::string& netns, const std::string& ipv4,
+                                           int port, const std::string& request,
+                                           std::chrono::milliseconds timeout);
 // Names of the network interfaces inside the namespace.
 Result<std::vector<std::string>> interfacesInNamespace(const std::string& netns);
 

@@ -30,18 +30,23 @@ void writeText(const std::string& path, const std::string& text) { std::ofstream
 
 // Private directory (in our scratch root) -> where the daemon sees it.
 const std::vector<std::pair<std::string, std::string>> kPrivateMounts = {
-    {"run", "/run/libvirt"}, {"lib", "/var/lib/libvirt"}, {"cache", "/var/cache/libvirt"},
-    {"log", "/var/log/libvirt"}, {"etc", "/etc/libvirt"}};
+    {"run", "/run/libvirt"},
+    {"lib", "/var/lib/libvirt"},
+    {"cache", "/var/cache/libvirt"},
+    {"log", "/var/log/libvirt"},
+    {"etc", "/etc/libvirt"}};
 
 }  // namespace
 
 Result<std::unique_ptr<PrivateLibvirtd>> PrivateLibvirtd::start(const std::string& label) {
   if (geteuid() != 0) return missing("root privileges (network and mount namespaces)");
   for (const char* program : {"ip", "libvirtd", "virtlogd", "qemu-system-x86_64"}) {
-    if (!programExists(program) && !programExists(std::string("/usr/sbin/") + program)) return missing(program);
+    if (!programExists(program) && !programExists(std::string("/usr/sbin/") + program))
+      return missing(program);
   }
   std::string pattern = "/tmp/stele-e2e-" + label + "-XXXXXX";
-  if (mkdtemp(pattern.data()) == nullptr) return fail(ErrorKind::Internal, "e2e_setup_failed", "mkdtemp failed");
+  if (mkdtemp(pattern.data()) == nullptr)
+    return fail(ErrorKind::Internal, "e2e_setup_failed", "mkdtemp failed");
   const std::string netns = "stele-e2e-" + label + "-" + std::to_string(getpid());
   std::unique_ptr<PrivateLibvirtd> env(new PrivateLibvirtd(netns, pattern));
   chmod(env->root_.c_str(), 0755);
@@ -58,16 +63,20 @@ Result<std::unique_ptr<PrivateLibvirtd>> PrivateLibvirtd::start(const std::strin
   writeText(env->root_ + "/etc/libvirtd.conf",
             "unix_sock_group = \"root\"\nunix_sock_rw_perms = \"0700\"\nauth_unix_rw = \"none\"\n"
             "auth_unix_ro = \"none\"\nlog_outputs = \"3:stderr\"\n");
-  writeText(env->root_ + "/etc/qemu.conf", "user = \"root\"\ngroup = \"root\"\ncgroup_controllers = [ ]\nnamespaces = [ ]\n");
+  writeText(env->root_ + "/etc/qemu.conf",
+            "user = \"root\"\ngroup = \"root\"\ncgroup_controllers = [ ]\nnamespaces = [ ]\n");
   writeText(env->root_ + "/etc/virtlogd.conf", "log_outputs = \"3:stderr\"\n");
 
-  if (auto ok = runCommand({"ip", "netns", "add", netns}, env->root_ + "/ip.log"); !ok) return fail(ok.error());
+  if (auto ok = runCommand({"ip", "netns", "add", netns}, env->root_ + "/ip.log"); !ok)
+    return fail(ok.error());
   env->netnsCreated_ = true;
-  if (auto ok = runCommand({"ip", "netns", "exec", netns, "ip", "link", "set", "lo", "up"}, env->root_ + "/ip.log");
+  if (auto ok = runCommand({"ip", "netns", "exec", netns, "ip", "link", "set", "lo", "up"},
+                           env->root_ + "/ip.log");
       !ok) {
     return fail(ok.error());
   }
-  auto virtlogd = env->spawnDaemon({"virtlogd", "--pid-file", "/run/libvirt/virtlogd.pid"}, "virtlogd.log");
+  auto virtlogd =
+      env->spawnDaemon({"virtlogd", "--pid-file", "/run/libvirt/virtlogd.pid"}, "virtlogd.log");
   if (!virtlogd) return fail(virtlogd.error());
   env->virtlogd_ = *virtlogd;
   if (auto ok = env->waitForSocket(env->root_ + "/run/virtlogd-sock"); !ok) return fail(ok.error());
@@ -75,13 +84,16 @@ Result<std::unique_ptr<PrivateLibvirtd>> PrivateLibvirtd::start(const std::strin
   return env;
 }
 
-Result<pid_t> PrivateLibvirtd::spawnDaemon(const std::vector<std::string>& argv, const std::string& log) {
+Result<pid_t> PrivateLibvirtd::spawnDaemon(const std::vector<std::string>& argv,
+                                           const std::string& log) {
   // Everything the child needs is prepared before fork: after it, only system calls.
   const std::string netnsPath = "/run/netns/" + netns_;
   const std::string logPath = root_ + "/" + log;
   std::vector<std::pair<std::string, std::string>> binds;
+  binds.reserve(std::size(kPrivateMounts));
   for (const auto& [dir, target] : kPrivateMounts) binds.emplace_back(root_ + "/" + dir, target);
   std::vector<char*> args;
+  args.reserve(argv.size() + 1);
   for (const auto& arg : argv) args.push_back(const_cast<char*>(arg.c_str()));
   args.push_back(nullptr);
   const bool hasKvm = access("/dev/kvm", F_OK) == 0;
@@ -103,8 +115,9 @@ Result<pid_t> PrivateLibvirtd::spawnDaemon(const std::vector<std::string>& argv,
     // Mask /dev/kvm with a read-only regular file: access(W_OK) then fails even for root
     // (EROFS), so libvirt records KVM as unusable once and keeps its capability cache instead
     // of re-probing QEMU (~25 s under TCG) before every domain start.
-    if (hasKvm && (mount(kvmMask.c_str(), "/dev/kvm", nullptr, MS_BIND, nullptr) != 0 ||
-                   mount(nullptr, "/dev/kvm", nullptr, MS_REMOUNT | MS_BIND | MS_RDONLY, nullptr) != 0)) {
+    if (hasKvm &&
+        (mount(kvmMask.c_str(), "/dev/kvm", nullptr, MS_BIND, nullptr) != 0 ||
+         mount(nullptr, "/dev/kvm", nullptr, MS_REMOUNT | MS_BIND | MS_RDONLY, nullptr) != 0)) {
       _exit(125);
     }
     int logFd = open(logPath.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
@@ -127,7 +140,8 @@ Result<void> PrivateLibvirtd::waitForSocket(const std::string& path) {
     if (stat(path.c_str(), &info) == 0 && S_ISSOCK(info.st_mode)) return {};
     std::this_thread::sleep_for(50ms);
   }
-  return fail(ErrorKind::Unavailable, "e2e_daemon_not_ready", "no socket at " + path + " after 30 s; see logs in " + root_);
+  return fail(ErrorKind::Unavailable, "e2e_daemon_not_ready",
+              "no socket at " + path + " after 30 s; see logs in " + root_);
 }
 
 Result<void> PrivateLibvirtd::startLibvirtd() {
@@ -140,7 +154,7 @@ Result<void> PrivateLibvirtd::startLibvirtd() {
 }
 
 Result<void> PrivateLibvirtd::stopLibvirtd() {
-  stopChild(libvirtd_, 30s);
+  stopChild(libvirtd_, 30s, "libvirtd");
   libvirtd_ = -1;
   return {};
 }
@@ -164,8 +178,8 @@ PrivateLibvirtd::~PrivateLibvirtd() {
       if (in >> pid && pid > 0) kill(pid, SIGKILL);
     }
   }
-  stopChild(libvirtd_, 30s);
-  stopChild(virtlogd_, 10s);
+  stopChild(libvirtd_, 30s, "libvirtd");
+  stopChild(virtlogd_, 10s, "virtlogd");
   if (netnsCreated_) (void)runCommand({"ip", "netns", "del", netns_});
   if (std::getenv("STELE_E2E_KEEP") == nullptr) fs::remove_all(root_, ec);
 }

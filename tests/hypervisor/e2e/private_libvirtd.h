@@ -4,8 +4,8 @@
 // bind-mounted from a scratch directory. So the daemon has its own socket
 // (<root>/run/libvirt-sock, reached as qemu+unix:///system?socket=...), its own config
 // (QEMU as root, no cgroups, no default/NAT network), and every bridge, tap and VM address
-// lives inside the namespace. /dev/kvm is masked with a read-only empty file (KVM hangs on this machine),
-// so QEMU runs under TCG. Several can run side by side (the host-loss test runs two).
+// lives inside the namespace. /dev/kvm is masked with a read-only empty file (KVM hangs on this
+// machine), so QEMU runs under TCG. Several can run side by side (the host-loss test runs two).
 #pragma once
 
 #include <sys/types.h>
@@ -37,7 +37,8 @@ class PrivateLibvirtd {
   Result<pid_t> qemuPid(const std::string& domainName) const;
 
  private:
-  PrivateLibvirtd(std::string netns, std::string root) : netns_(std::move(netns)), root_(std::move(root)) {}
+  PrivateLibvirtd(std::string netns, std::string root)
+      : netns_(std::move(netns)), root_(std::move(root)) {}
   Result<pid_t> spawnDaemon(const std::vector<std::string>& argv, const std::string& log);
   Result<void> waitForSocket(const std::string& path);
 

@@ -1,6 +1,7 @@
 #include "tests/hypervisor/e2e/process_runner.h"
 
 #include <fcntl.h>
+#include <gtest/gtest.h>
 #include <signal.h>
 #include <spawn.h>
 #include <sys/wait.h>
@@ -10,15 +11,19 @@
 #include <sstream>
 #include <thread>
 
+#include "tests/support/child_status.h"
+
 namespace stele::hypervisor::e2e {
 
 Result<void> runCommand(const std::vector<std::string>& argv, const std::string& logPath) {
   std::vector<char*> args;
+  args.reserve(argv.size() + 1);
   for (const auto& arg : argv) args.push_back(const_cast<char*>(arg.c_str()));
   args.push_back(nullptr);
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, 1, logPath.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+  posix_spawn_file_actions_addopen(&actions, 1, logPath.c_str(), O_WRONLY | O_CREAT | O_APPEND,
+                                   0644);
   posix_spawn_file_actions_adddup2(&actions, 1, 2);
   pid_t pid = 0;
   int rc = posix_spawnp(&pid, args[0], &actions, nullptr, args.data(), environ);
@@ -30,7 +35,8 @@ Result<void> runCommand(const std::vector<std::string>& argv, const std::string&
   if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
     std::ostringstream command;
     for (const auto& arg : argv) command << arg << ' ';
-    return fail(ErrorKind::Internal, "command_failed", "command failed: " + command.str() + "(see " + logPath + ")");
+    return fail(ErrorKind::Internal, "command_failed",
+                "command failed: " + command.str() + "(see " + logPath + ")");
   }
   return {};
 }
@@ -41,23 +47,21 @@ bool programExists(const std::string& program) {
   std::stringstream dirs(path ? path : "/usr/sbin:/usr/bin:/sbin:/bin");
   std::string dir;
   while (std::getline(dirs, dir, ':')) {
-    if (access((dir + "/" + program).c_str(), X_OK) == 0) return true;
+    dir += '/';
+    dir += program;
+    if (access(dir.c_str(), X_OK) == 0) return true;
   }
   return false;
 }
 
-void stopChild(pid_t pid, std::chrono::milliseconds grace) {
-  if (pid <= 0) return;
+int stopChild(pid_t pid, std::chrono::milliseconds grace, const std::string& what) {
+  if (pid <= 0) return 0;
   kill(pid, SIGTERM);
-  auto deadline = std::chrono::steady_clock::now() + grace;
-  while (std::chrono::steady_clock::now() < deadline) {
-    int status = 0;
-    pid_t done = waitpid(pid, &status, WNOHANG);
-    if (done == pid || (done < 0 && errno == ECHILD)) return;
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
-  kill(pid, SIGKILL);
-  waitpid(pid, nullptr, 0);
+  bool forced = false;
+  int status = stele::testing::reapWithin(pid, grace, &forced);
+  EXPECT_FALSE(forced) << what << " did not end within " << grace.count() << " ms of SIGTERM";
+  stele::testing::expectCleanEnd(what, status, {stele::testing::exitedWith(0)}, "");
+  return status;
 }
 
 }  // namespace stele::hypervisor::e2e

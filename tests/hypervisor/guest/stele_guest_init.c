@@ -2,7 +2,9 @@
  * kernel. Loads the virtio modules shipped in /modules (in file-name order), sets eth0's address
  * from the kernel command line (stele_ip=A.B.C.D/N), and answers every TCP connection on
  * stele_port=N with "stele-guest ok\n". Built static, so it needs nothing else in the image. */
+#ifndef _GNU_SOURCE
 #define _GNU_SOURCE
+#endif
 #include <arpa/inet.h>
 #include <dirent.h>
 #include <errno.h>
@@ -24,7 +26,7 @@ static void say(const char* message) {
   fflush(stdout);
 }
 
-static void load_modules(void) {
+static void loadModules(void) {
   struct dirent** entries = NULL;
   int count = scandir("/modules", &entries, NULL, alphasort);
   for (int i = 0; i < count; ++i) {
@@ -44,7 +46,7 @@ static void load_modules(void) {
   free(entries);
 }
 
-static int cmdline_value(const char* key, char* out, size_t size) {
+static int cmdlineValue(const char* key, char* out, size_t size) {
   char cmdline[4096] = {0};
   int fd = open("/proc/cmdline", O_RDONLY);
   if (fd < 0) return -1;
@@ -61,7 +63,7 @@ static int cmdline_value(const char* key, char* out, size_t size) {
   return -1;
 }
 
-static int set_flags_up(int sock, const char* name) {
+static int setFlagsUp(int sock, const char* name) {
   struct ifreq ifr;
   memset(&ifr, 0, sizeof ifr);
   snprintf(ifr.ifr_name, IFNAMSIZ, "%s", name);
@@ -91,11 +93,11 @@ static int configure(const char* name, const char* cidr) {
     return -1;
   }
   sin->sin_addr.s_addr = prefix == 0 ? 0 : htonl(0xffffffffu << (32 - prefix));
-  if (ioctl(sock, SIOCSIFNETMASK, &ifr) != 0 || set_flags_up(sock, name) != 0) {
+  if (ioctl(sock, SIOCSIFNETMASK, &ifr) != 0 || setFlagsUp(sock, name) != 0) {
     close(sock);
     return -1;
   }
-  set_flags_up(sock, "lo");
+  setFlagsUp(sock, "lo");
   close(sock);
   return 0;
 }
@@ -104,12 +106,12 @@ int main(void) {
   mkdir("/proc", 0555);
   mount("proc", "/proc", "proc", 0, NULL);
   say("init started");
-  load_modules();
+  loadModules();
 
   char cidr[64] = "";
   char port_text[16] = "7070";
-  cmdline_value("stele_port", port_text, sizeof port_text);
-  if (cmdline_value("stele_ip", cidr, sizeof cidr) == 0) {
+  cmdlineValue("stele_port", port_text, sizeof port_text);
+  if (cmdlineValue("stele_ip", cidr, sizeof cidr) == 0) {
     int configured = -1;
     for (int attempt = 0; attempt < 300 && configured != 0; ++attempt) {
       if (if_nametoindex("eth0") != 0) configured = configure("eth0", cidr);
