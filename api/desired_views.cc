@@ -36,7 +36,9 @@ nlohmann::json timeMsJson(std::int64_t ms) {
 }
 
 nlohmann::json networkJson(const scheduler::StoredNetwork& n) {
-  return {{"kind", "Network"}, {"metadata", metaJson(n.record)}, {"spec", documentSpec(n.record.document)}};
+  return {{"kind", "Network"},
+          {"metadata", metaJson(n.record)},
+          {"spec", documentSpec(n.record.document)}};
 }
 
 nlohmann::json deploymentJson(const scheduler::StoredDeployment& d,
@@ -49,12 +51,13 @@ nlohmann::json deploymentJson(const scheduler::StoredDeployment& d,
     if (i.revision == d.record.revision) ++updated;
     if (i.state == scheduler::state::kAvailable) ++available;
   }
-  nlohmann::json status = {{"replicas", d.deployment.replicas},
-                           {"instances", live},
-                           {"updatedInstances", updated},
-                           {"availableInstances", available},
-                           {"image", d.record.imageName.value_or(d.deployment.image.name) + ":" +
-                                         d.record.imageVersion.value_or(d.deployment.image.version)}};
+  nlohmann::json status = {
+      {"replicas", d.deployment.replicas},
+      {"instances", live},
+      {"updatedInstances", updated},
+      {"availableInstances", available},
+      {"image", d.record.imageName.value_or(d.deployment.image.name) + ":" +
+                    d.record.imageVersion.value_or(d.deployment.image.version)}};
   if (condition) {
     status["condition"] = {{"reason", condition->reason}, {"message", condition->message}};
   } else {
@@ -71,31 +74,39 @@ nlohmann::json instanceJson(const store::InstanceRecord& i) {
   std::size_t start = 0;
   while (start < i.signerKeys.size()) {
     auto comma = i.signerKeys.find(',', start);
-    signers.push_back(i.signerKeys.substr(start, comma == std::string::npos ? comma : comma - start));
+    signers.push_back(
+        i.signerKeys.substr(start, comma == std::string::npos ? comma : comma - start));
     if (comma == std::string::npos) break;
     start = comma + 1;
   }
   auto addresses = nlohmann::json::parse(i.addresses, nullptr, false);
   auto probe = nlohmann::json::parse(i.lastProbe.empty() ? "null" : i.lastProbe, nullptr, false);
-  return {{"id", i.id},
-          {"deployment", i.deployment},
-          {"ordinal", i.ordinal},
-          {"revision", i.revision},
-          {"host", i.host},
-          {"state", i.state},
-          {"reason", i.reason},
-          {"since", timeMsJson(i.stateSinceMs)},
-          {"addresses", addresses.is_discarded() ? nlohmann::json::object() : addresses},
-          {"image", {{"version", i.imageVersion}, {"digest", i.imageDigest}, {"signerKeys", signers}}},
-          {"restarts", i.restarts},
-          {"lastProbe", probe.is_discarded() ? nlohmann::json(nullptr) : probe},
-          {"createdAt", timeMsJson(i.createdAtMs)}};
+  return {
+      {"id", i.id},
+      {"deployment", i.deployment},
+      {"ordinal", i.ordinal},
+      {"revision", i.revision},
+      {"host", i.host},
+      {"state", i.state},
+      {"reason", i.reason},
+      {"since", timeMsJson(i.stateSinceMs)},
+      {"addresses", addresses.is_discarded() ? nlohmann::json::object() : addresses},
+      {"image", {{"version", i.imageVersion}, {"digest", i.imageDigest}, {"signerKeys", signers}}},
+      {"restarts", i.restarts},
+      {"lastProbe", probe.is_discarded() ? nlohmann::json(nullptr) : probe},
+      {"createdAt", timeMsJson(i.createdAtMs)}};
 }
 
 nlohmann::json eventJson(const store::EventRecord& e) {
-  return {{"id", e.id},           {"time", timeMsJson(e.atMs)}, {"type", e.type},
-          {"reason", e.reason},   {"kind", e.objectKind},       {"name", e.objectName},
-          {"deployment", e.deployment}, {"instance", e.instance}, {"message", e.message}};
+  return {{"id", e.id},
+          {"time", timeMsJson(e.atMs)},
+          {"type", e.type},
+          {"reason", e.reason},
+          {"kind", e.objectKind},
+          {"name", e.objectName},
+          {"deployment", e.deployment},
+          {"instance", e.instance},
+          {"message", e.message}};
 }
 
 nlohmann::json applyResultJson(const scheduler::ApplyResult& result) {
@@ -116,9 +127,14 @@ nlohmann::json planJson(const scheduler::ReconcilePlan& plan) {
   for (const auto& step : plan.steps) {
     std::string action;
     switch (step.kind) {
-      case scheduler::Step::Kind::Provision: action = "provision"; break;
-      case scheduler::Step::Kind::Destroy: action = "destroy"; break;
-      default: continue;
+      case scheduler::Step::Kind::Provision:
+        action = "provision";
+        break;
+      case scheduler::Step::Kind::Destroy:
+        action = "destroy";
+        break;
+      default:
+        continue;
     }
     nlohmann::json entry = {{"action", action},
                             {"deployment", step.deployment},
@@ -129,7 +145,8 @@ nlohmann::json planJson(const scheduler::ReconcilePlan& plan) {
   }
   nlohmann::json conditions = nlohmann::json::array();
   for (const auto& c : plan.conditions) {
-    conditions.push_back({{"deployment", c.deployment}, {"reason", c.reason}, {"message", c.message}});
+    conditions.push_back(
+        {{"deployment", c.deployment}, {"reason", c.reason}, {"message", c.message}});
   }
   return {{"hosts", hosts}, {"unplaced", conditions}};
 }

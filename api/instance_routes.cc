@@ -82,10 +82,10 @@ void addInstanceRoutes(Router& router, Services& s) {
                     i->state == scheduler::state::kDestroying) {
                   return emptyResponse(202);
                 }
-                if (auto r = s.instances.setState(i->id, std::string(scheduler::state::kDestroying),
-                                                  "deleted through the API by token " +
-                                                      ctx.principal.tokenId,
-                                                  s.clock.nowMs());
+                if (auto r = s.instances.setState(
+                        i->id, std::string(scheduler::state::kDestroying),
+                        "deleted through the API by token " + ctx.principal.tokenId,
+                        s.clock.nowMs());
                     !r) {
                   return fail(r.error());
                 }

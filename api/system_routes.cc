@@ -14,7 +14,8 @@ std::string schedulerMetrics(Services& services) {
     for (const auto& i : *instances) byState[i.state] += 1;
   }
   out += "# TYPE stele_instances gauge\n";
-  for (const char* state : {"Provisioning", "Starting", "Available", "Destroying", "Lost", "Gone"}) {
+  for (const char* state :
+       {"Provisioning", "Starting", "Available", "Destroying", "Lost", "Gone"}) {
     out += "stele_instances{state=\"" + std::string(state) + "\"} " +
            std::to_string(byState[state]) + "\n";
   }

@@ -93,9 +93,10 @@ int runHost(const Argv& argv) {
     std::printf("host %s removed\n", pos[1].c_str());
     return 0;
   }
-  return reportError({ErrorKind::InvalidArgument, "usage",
-                      "usage: stele host add NAME --uri URI [--accel kvm|qemu] [--label k=v] [--probe-netns NS] | "
-                      "drain NAME | remove NAME [--force]"});
+  return reportError(
+      {ErrorKind::InvalidArgument, "usage",
+       "usage: stele host add NAME --uri URI [--accel kvm|qemu] [--label k=v] [--probe-netns NS] | "
+       "drain NAME | remove NAME [--force]"});
 }
 
 }  // namespace stele::cli

@@ -1,10 +1,10 @@
 // `stele server`: parses flags into ServerOptions and runs the control plane.
 #include <cstdio>
 
-#include "cli/server_runner.h"
 #include "cli/args.h"
 #include "cli/client_context.h"
 #include "cli/commands.h"
+#include "cli/server_runner.h"
 #include "cli/size_units.h"
 
 namespace stele::cli {
@@ -15,8 +15,7 @@ int runServerCommand(const Argv& argv) {
                   {"listen", "data-dir", "tls-cert", "tls-key", "threads", "max-kernel-size",
                    "max-initrd-size", "max-disk-size", "max-chunk-size", "allow-test-hosts",
                    "host-socket-dir", "ssh-key", "ssh-known-hosts", "tls-pki-dir", "host-grace-ms",
-                   "backoff-base-ms", "backoff-max-ms", "reconcile-backstop-ms",
-                   "test-health-dir"},
+                   "backoff-base-ms", "backoff-max-ms", "reconcile-backstop-ms", "test-health-dir"},
                   {"help"});
   if (!args) return reportError(args.error());
   if (args->has("help")) {

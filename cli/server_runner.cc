@@ -11,10 +11,10 @@
 #include "hypervisor/libvirt_hypervisor.h"
 #include "scheduler/desired_state.h"
 #include "scheduler/event_log.h"
-#include "scheduler/host_inventory.h"
-#include "scheduler/reconciler.h"
 #include "scheduler/health/socket_prober.h"
+#include "scheduler/host_inventory.h"
 #include "scheduler/probing_health_monitor.h"
+#include "scheduler/reconciler.h"
 #include "scheduler/scripted_health_monitor.h"
 #include "store/blob_store.h"
 #include "store/database.h"
@@ -106,10 +106,11 @@ int runServer(const ServerOptions& options) {
     health = scripted.get();
   } else {
     prober = std::make_unique<scheduler::health::SocketProber>();
-    probing = std::make_unique<scheduler::ProbingHealthMonitor>(
-        *prober, hypervisor, clock, [&wakeReconciler] {
-          if (wakeReconciler) wakeReconciler();
-        });
+    probing = std::make_unique<scheduler::ProbingHealthMonitor>(*prober, hypervisor, clock,
+                                                                [&wakeReconciler] {
+                                                                  if (wakeReconciler)
+                                                                    wakeReconciler();
+                                                                });
     health = probing.get();
   }
   scheduler::Reconciler reconciler(**db, desired, registry, **blobs, hypervisor, events, clock,
@@ -117,8 +118,8 @@ int runServer(const ServerOptions& options) {
   wakeReconciler = [&reconciler] { reconciler.wake(); };
   desired.onChange([&reconciler] { reconciler.wake(); });
   api::Metrics metrics;
-  api::Services services{registry, trust,      **blobs, tokens,       hosts,
-                         desired,  reconciler, events,  instanceRepo, hypervisor,
+  api::Services services{registry, trust,      **blobs,          tokens,       hosts,
+                         desired,  reconciler, events,           instanceRepo, hypervisor,
                          metrics,  clock,      options.apiLimits};
   if (auto r = api::bootstrapAdminToken(tokens, options.dataDir); !r) return failed(r.error());
   if (auto r = reconciler.recover(); !r) return failed(r.error());

@@ -22,8 +22,8 @@ struct LibvirtHypervisorOptions {
       10'000};  // periodic listing that catches missed events
   std::chrono::milliseconds reconnectInitialDelay{250};
   std::chrono::milliseconds reconnectMaxDelay{30'000};
-  int keepAliveIntervalSeconds = 5;   // virConnectSetKeepAlive: probe every N seconds,
-  unsigned keepAliveCount = 3;        // give up after this many unanswered probes
+  int keepAliveIntervalSeconds = 5;  // virConnectSetKeepAlive: probe every N seconds,
+  unsigned keepAliveCount = 3;       // give up after this many unanswered probes
   // Receives libvirt's full text of a failed connect (it can quote server files, so it is
   // never in HostStatus::lastError). Empty: written to stderr, the server log.
   std::function<void(const std::string&)> log = nullptr;

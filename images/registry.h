@@ -85,7 +85,8 @@ class Registry {
 
   const BlobLimits& limits() const { return limits_; }
   // Asked before a version is deleted; an error (e.g. Conflict "image_in_use") refuses it.
-  using DeleteGuard = std::function<Result<void>(const std::string& name, const std::string& version)>;
+  using DeleteGuard =
+      std::function<Result<void>(const std::string& name, const std::string& version)>;
   void setDeleteGuard(DeleteGuard guard) { deleteGuard_ = std::move(guard); }
 
  private:

@@ -36,9 +36,9 @@ Result<void> checkInterfaces(const DocumentRef& doc, const DeploymentResource& d
     for (std::uint32_t address : mine) {
       std::string text = formatIpv4(address);
       if (!net.cidr.contains(address)) {
-        return unprocessable(doc, interfacePath(i, nic),
-                             text + " is outside network " + nic.network + " (" + net.cidr.text() +
-                                 ")");
+        return unprocessable(
+            doc, interfacePath(i, nic),
+            text + " is outside network " + nic.network + " (" + net.cidr.text() + ")");
       }
       if (address == net.cidr.network || address == net.cidr.broadcast() ||
           (net.hostAddress && address == *net.hostAddress)) {

@@ -100,7 +100,8 @@ Result<ResolvedImage> DesiredState::resolveImage(const ImageRequest& image) {
     auto versions = registry_.listVersions(image.name);
     if (!versions) return fail(versions.error());
     for (const auto& v : *versions) {
-      if (v.record.manifestDigest == image.digest && !v.record.deletedAt) version = v.record.version;
+      if (v.record.manifestDigest == image.digest && !v.record.deletedAt)
+        version = v.record.version;
     }
     if (version.empty()) {
       return fail(ErrorKind::Unprocessable, "image_not_found",
@@ -225,9 +226,15 @@ Result<ApplyResult> DesiredState::apply(const ApplyRequest& request) {
           if (!existing->has_value() || (*existing)->templateText != templateText) {
             item.revision += 1;
           }
-          store::DesiredObjectRecord record{s.ref.kind, s.ref.name, s.canonical, item.generation,
-                                            item.revision, templateText,
-                                            std::nullopt, std::nullopt, request.appliedBy,
+          store::DesiredObjectRecord record{s.ref.kind,
+                                            s.ref.name,
+                                            s.canonical,
+                                            item.generation,
+                                            item.revision,
+                                            templateText,
+                                            std::nullopt,
+                                            std::nullopt,
+                                            request.appliedBy,
                                             existing->has_value() ? (*existing)->createdAt : now,
                                             now};
           if (s.image) {
@@ -243,7 +250,8 @@ Result<ApplyResult> DesiredState::apply(const ApplyRequest& request) {
         result.changed = true;
         if (!request.dryRun) {
           std::string message = s.ref.kind + " " + s.ref.name + " " + item.action;
-          if (item.generation > 0) message += " (generation " + std::to_string(item.generation) + ")";
+          if (item.generation > 0)
+            message += " (generation " + std::to_string(item.generation) + ")";
           if (!request.appliedBy.empty()) message += " by " + request.appliedBy;
           auto added = events.append({0, now, "Normal", "Applied", s.ref.kind, s.ref.name,
                                       s.ref.kind == "Deployment" ? s.ref.name : "", "", message});
@@ -290,8 +298,9 @@ Result<void> DesiredState::remove(const std::string& kind, const std::string& na
     }
     if (auto r = repo.remove(kind, name); !r) return r;
     store::EventRepository events(tx);
-    auto added = events.append({0, clock_.nowMs(), "Normal", "Deleted", kind, name,
-                                kind == "Deployment" ? name : "", "", kind + " " + name + " deleted"});
+    auto added =
+        events.append({0, clock_.nowMs(), "Normal", "Deleted", kind, name,
+                       kind == "Deployment" ? name : "", "", kind + " " + name + " deleted"});
     if (!added) return fail(added.error());
     return {};
   });

@@ -50,7 +50,8 @@ class YamlConverter {
         return nullptr;
       case YAML::NodeType::Scalar:
         if (node.Tag() == "!" || node.Tag() == "tag:yaml.org,2002:str") return node.Scalar();
-        if (node.Tag() != "?") return invalid(index_, path + ": tag " + node.Tag() + " not allowed");
+        if (node.Tag() != "?")
+          return invalid(index_, path + ": tag " + node.Tag() + " not allowed");
         return plainScalar(node.Scalar());
       case YAML::NodeType::Sequence: {
         nlohmann::json out = nlohmann::json::array();

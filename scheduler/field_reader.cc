@@ -64,12 +64,12 @@ Result<std::optional<std::int64_t>> FieldReader::optionalInteger(const std::stri
                                                                  std::int64_t max) const {
   const auto* value = raw(key);
   if (value == nullptr) return std::optional<std::int64_t>();
-  std::string range = "must be an integer from " + std::to_string(min) + " to " +
-                      std::to_string(max);
+  std::string range =
+      "must be an integer from " + std::to_string(min) + " to " + std::to_string(max);
   if (!value->is_number_integer()) return error(key, range);
   std::int64_t number = value->is_number_unsigned()
-                            ? static_cast<std::int64_t>(std::min<std::uint64_t>(
-                                  value->get<std::uint64_t>(), INT64_MAX))
+                            ? static_cast<std::int64_t>(
+                                  std::min<std::uint64_t>(value->get<std::uint64_t>(), INT64_MAX))
                             : value->get<std::int64_t>();
   if (number < min || number > max) return error(key, range);
   return number;

@@ -5,9 +5,8 @@
 namespace stele::scheduler {
 
 Result<hypervisor::HostConfig> HostInventory::configFor(const store::HostRecord& record) const {
-  auto valid =
-      validateHostRequest({record.name, record.uri, record.accel, record.labels, record.probeNetns},
-                          uriPolicy_);
+  auto valid = validateHostRequest(
+      {record.name, record.uri, record.accel, record.labels, record.probeNetns}, uriPolicy_);
   if (!valid) return fail(valid.error());
   hypervisor::HostConfig config;
   config.id = record.name;
@@ -66,7 +65,7 @@ Result<store::HostRecord> HostInventory::recordFor(const HostRequest& request) c
   auto valid = validateHostRequest(request, uriPolicy_);
   if (!valid) return fail(valid.error());
   return store::HostRecord{request.name, valid->storedUri, request.accel,     request.labels,
-                           false,        clock_.nowUnix(),  request.probeNetns};
+                           false,        clock_.nowUnix(), request.probeNetns};
 }
 
 Result<void> HostInventory::connectStored(const std::string& name) {

@@ -46,8 +46,8 @@ Result<ValidatedHost> validateHostRequest(const HostRequest& request, const Host
   if (uri->transport == HostTransport::Test) {
     if (auto r = testFileStaysInside(uri->file, policy.testHostsDir); !r) return fail(r.error());
   }
-  bool netnsOk = request.probeNetns.size() <= 64 && request.probeNetns != "." &&
-                 request.probeNetns != "..";
+  bool netnsOk =
+      request.probeNetns.size() <= 64 && request.probeNetns != "." && request.probeNetns != "..";
   for (char c : request.probeNetns) {
     netnsOk = netnsOk && ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
                           (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '.');

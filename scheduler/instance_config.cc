@@ -56,8 +56,9 @@ std::string renderInstanceConfig(const DeploymentResource& deployment,
     }
     values["address." + network] = addresses.count(network) ? addresses[network] : "";
     values["prefixLength." + network] = std::to_string(length);
-    values["hostAddress." + network] =
-        net != networks.end() && net->second.hostAddress ? formatIpv4(*net->second.hostAddress) : "";
+    values["hostAddress." + network] = net != networks.end() && net->second.hostAddress
+                                           ? formatIpv4(*net->second.hostAddress)
+                                           : "";
   }
   const std::string& text = deployment.config;
   std::size_t pos = 0;

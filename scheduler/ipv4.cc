@@ -5,9 +5,7 @@
 namespace stele::scheduler {
 namespace {
 
-std::uint32_t maskOf(int length) {
-  return length == 0 ? 0u : ~std::uint32_t{0} << (32 - length);
-}
+std::uint32_t maskOf(int length) { return length == 0 ? 0u : ~std::uint32_t{0} << (32 - length); }
 
 }  // namespace
 
@@ -17,9 +15,7 @@ bool Ipv4Prefix::contains(std::uint32_t address) const {
 
 std::uint32_t Ipv4Prefix::broadcast() const { return network | ~maskOf(length); }
 
-std::string Ipv4Prefix::text() const {
-  return formatIpv4(network) + "/" + std::to_string(length);
-}
+std::string Ipv4Prefix::text() const { return formatIpv4(network) + "/" + std::to_string(length); }
 
 std::optional<std::uint32_t> parseIpv4(std::string_view text) {
   std::uint32_t out = 0;
@@ -57,7 +53,8 @@ std::optional<Ipv4Prefix> parseIpv4Prefix(std::string_view text) {
     return std::nullopt;
   }
   int length = 0;
-  auto [end, ec] = std::from_chars(lengthText.data(), lengthText.data() + lengthText.size(), length);
+  auto [end, ec] =
+      std::from_chars(lengthText.data(), lengthText.data() + lengthText.size(), length);
   if (ec != std::errc() || end != lengthText.data() + lengthText.size() || length > 32) {
     return std::nullopt;
   }

@@ -68,8 +68,8 @@ void ProbingHealthMonitor::finish(const std::string& instanceId, std::uint64_t p
     auto it = watched_.find(instanceId);
     if (it == watched_.end()) return;
     health::ProbeOutcome outcome{ok, clock_.nowMs(), std::move(detail), proberFault};
-    changed = it->second->tracker.recordOutcome(probe, outcome) ==
-              health::OutcomeEffect::StateChanged;
+    changed =
+        it->second->tracker.recordOutcome(probe, outcome) == health::OutcomeEffect::StateChanged;
   }
   if (changed && onChange_) onChange_();
 }

@@ -26,16 +26,16 @@ struct PlanDeployment {
 };
 
 struct PlanHost {
-  HostCandidate candidate;                // capacity, allocation, labels, networks, instancesOf
+  HostCandidate candidate;  // capacity, allocation, labels, networks, instancesOf
   bool reachable = false;
-  std::int64_t unreachableSinceMs = 0;    // when it became unreachable (if it is)
+  std::int64_t unreachableSinceMs = 0;                      // when it became unreachable (if it is)
   std::map<std::string, hypervisor::InstanceInfo> domains;  // Stele domains by instance id
   std::string probeNetns;  // where its instances' health probes run
 };
 
 struct HealthReport {
-  bool passed = false;        // has passed its check since it started
-  bool failed = false;        // has failed its failure threshold
+  bool passed = false;  // has passed its check since it started
+  bool failed = false;  // has failed its failure threshold
   std::string detail;
 };
 
@@ -43,7 +43,7 @@ struct ReconcileSnapshot {
   std::int64_t nowMs = 0;
   std::vector<PlanDeployment> deployments;
   std::vector<store::InstanceRecord> instances;
-  std::map<std::string, PlanHost> hosts;  // every host in the inventory
+  std::map<std::string, PlanHost> hosts;       // every host in the inventory
   std::map<std::string, HealthReport> health;  // by instance id
   // Instance ids this server began to provision: a Stele domain that no record owns is a stray
   // (destroyed) only if it is one of these or belongs to a desired deployment; others (another
@@ -52,11 +52,11 @@ struct ReconcileSnapshot {
 };
 
 struct ReconcileSettings {
-  std::int64_t hostGraceMs = 30'000;    // unreachable this long -> instances replaced elsewhere
-  std::int64_t backoffBaseMs = 1'000;   // delay before the 2nd replacement of a failing slot
+  std::int64_t hostGraceMs = 30'000;   // unreachable this long -> instances replaced elsewhere
+  std::int64_t backoffBaseMs = 1'000;  // delay before the 2nd replacement of a failing slot
   std::int64_t backoffMaxMs = 60'000;
-  std::int64_t backoffResetMs = 60'000; // available this long -> its failures are forgiven
-  int crashLoopAfter = 3;               // restarts shown as CrashLoop from here on
+  std::int64_t backoffResetMs = 60'000;  // available this long -> its failures are forgiven
+  int crashLoopAfter = 3;                // restarts shown as CrashLoop from here on
 };
 
 struct Step {

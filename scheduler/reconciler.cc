@@ -47,8 +47,8 @@ const PlanDeployment* findDeployment(const ReconcileSnapshot& s, const std::stri
 
 Reconciler::Reconciler(store::Database& db, DesiredState& desired, images::Registry& registry,
                        store::BlobStore& blobs, hypervisor::Hypervisor& hypervisor,
-                       EventLog& events, const Clock& clock, Random& random,
-                       HealthMonitor* health, ReconcilerOptions options)
+                       EventLog& events, const Clock& clock, Random& random, HealthMonitor* health,
+                       ReconcilerOptions options)
     : db_(db),
       desired_(desired),
       registry_(registry),
@@ -203,7 +203,8 @@ Result<ReconcilePlan> Reconciler::preview(const std::vector<PlanDeployment>& ove
   if (!s) return fail(s.error());
   for (auto& [name, host] : s->hosts) {
     for (const auto& n : networks) {
-      if (selects(n.hostSelector, host.candidate.labels)) host.candidate.networks.insert(n.meta.name);
+      if (selects(n.hostSelector, host.candidate.labels))
+        host.candidate.networks.insert(n.meta.name);
     }
   }
   for (const auto& d : overlay) {
@@ -324,9 +325,9 @@ Result<void> Reconciler::provision(const Step& step, const ReconcileSnapshot& sn
   };
   // Verify at deploy: today's trust store, blobs re-hashed.
   auto image = desired_.resolveImage(ImageRequest{d->spec.image.name, d->spec.image.version, ""});
-  if (!image) return failed("deploy gate refused " + d->spec.image.text() + ": " +
-                                image.error().message,
-                            "ProvisionRefused");
+  if (!image)
+    return failed("deploy gate refused " + d->spec.image.text() + ": " + image.error().message,
+                  "ProvisionRefused");
   std::map<std::string, NetworkResource> networks;
   auto stored = desired_.networks();
   if (!stored) return fail(stored.error());
@@ -334,12 +335,13 @@ Result<void> Reconciler::provision(const Step& step, const ReconcileSnapshot& sn
   std::vector<std::string> libvirtNetworks;
   for (const auto& nic : d->spec.interfaces) {
     auto net = networks.find(nic.network);
-    if (net == networks.end()) return failed("network " + nic.network + " is gone", "ProvisionFailed");
+    if (net == networks.end())
+      return failed("network " + nic.network + " is gone", "ProvisionFailed");
     hypervisor::NetworkSpec spec{libvirtNetworkName(nic.network), bridgeName(nic.network),
                                  std::nullopt};
     if (net->second.hostAddress) {
-      spec.hostAddress = hypervisor::HostAddress{formatIpv4(*net->second.hostAddress),
-                                                 net->second.cidr.length};
+      spec.hostAddress =
+          hypervisor::HostAddress{formatIpv4(*net->second.hostAddress), net->second.cidr.length};
     }
     if (auto r = hypervisor_.ensureNetwork(step.host, spec); !r) {
       return failed("network " + nic.network + " on " + step.host + ": " + r.error().message,
@@ -354,16 +356,19 @@ Result<void> Reconciler::provision(const Step& step, const ReconcileSnapshot& sn
   spec.deployment = d->name;
   spec.revision = "r" + std::to_string(d->revision);
   spec.imageDigest = image->manifestDigest;
-  if (const auto* kernel = manifest.blob("kernel")) spec.kernelPath = blobs_.blobPath(kernel->digest);
-  if (const auto* initrd = manifest.blob("initrd")) spec.initrdPath = blobs_.blobPath(initrd->digest);
+  if (const auto* kernel = manifest.blob("kernel"))
+    spec.kernelPath = blobs_.blobPath(kernel->digest);
+  if (const auto* initrd = manifest.blob("initrd"))
+    spec.initrdPath = blobs_.blobPath(initrd->digest);
   spec.cmdline = d->spec.cmdline.value_or(manifest.cmdline);
   spec.memoryMiB = d->memoryMiB;
   spec.vcpus = d->vcpus;
   spec.networks = libvirtNetworks;
-  spec.config = renderInstanceConfig(d->spec, networks, manifest,
-                                     {record.id, image->version, step.ordinal});
+  spec.config =
+      renderInstanceConfig(d->spec, networks, manifest, {record.id, image->version, step.ordinal});
   auto made = hypervisor_.provision(step.host, spec);
-  if (!made) return failed("provision on " + step.host + ": " + made.error().message, "ProvisionFailed");
+  if (!made)
+    return failed("provision on " + step.host + ": " + made.error().message, "ProvisionFailed");
   crashpoint("provision-done");
   std::string signers;
   for (const auto& k : image->signerKeys) signers += (signers.empty() ? "" : ",") + k;
@@ -372,8 +377,8 @@ Result<void> Reconciler::provision(const Step& step, const ReconcileSnapshot& sn
     auto set = tx.execute("UPDATE instances SET image_digest = ?, signer_keys = ? WHERE id = ?",
                           {image->manifestDigest, signers, record.id});
     if (!set) return fail(set.error());
-    if (auto s = r.setState(record.id, std::string(state::kStarting), "domain started",
-                            clock_.nowMs());
+    if (auto s =
+            r.setState(record.id, std::string(state::kStarting), "domain started", clock_.nowMs());
         !s) {
       return s;
     }
@@ -492,14 +497,16 @@ void Reconciler::wake() {
 void Reconciler::loop() {
   for (;;) {
     auto pass = runOnce();
-    if (!pass) std::fprintf(stderr, "stele: reconcile pass failed: %s\n", pass.error().message.c_str());
+    if (!pass)
+      std::fprintf(stderr, "stele: reconcile pass failed: %s\n", pass.error().message.c_str());
     std::int64_t waitMs = options_.backstopMs;
     if (pass && pass->stepsDone > 0) waitMs = 0;
     if (pass && pass->wakeAtMs) {
       waitMs = std::min(waitMs, std::max<std::int64_t>(0, *pass->wakeAtMs - clock_.nowMs()));
     }
     std::unique_lock lock(mutex_);
-    wakeUp_.wait_for(lock, std::chrono::milliseconds(waitMs), [this] { return woken_ || stopping_; });
+    wakeUp_.wait_for(lock, std::chrono::milliseconds(waitMs),
+                     [this] { return woken_ || stopping_; });
     if (stopping_) return;
     woken_ = false;
   }

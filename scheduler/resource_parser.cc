@@ -83,8 +83,9 @@ Result<NetworkResource> parseNetwork(const FieldReader& spec, ObjectMeta meta) {
   if (!cidr) return fail(cidr.error());
   auto prefix = parseIpv4Prefix(*cidr);
   if (!prefix || prefix->length < 8 || prefix->length > 30) {
-    return spec.error("cidr", "must be an IPv4 network A.B.C.D/N with N from 8 to 30 and the "
-                              "host bits zero");
+    return spec.error("cidr",
+                      "must be an IPv4 network A.B.C.D/N with N from 8 to 30 and the "
+                      "host bits zero");
   }
   out.cidr = *prefix;
   auto host = spec.optionalString("hostAddress");
@@ -121,8 +122,8 @@ Result<ImageRequest> parseImage(const FieldReader& spec) {
     out.name = text->substr(0, colon);
     out.version = text->substr(colon + 1);
     if (!images::validateVersion(out.version)) {
-      return spec.error("image", "version \"" + out.version.substr(0, 40) +
-                                     "\" is not a semantic version");
+      return spec.error("image",
+                        "version \"" + out.version.substr(0, 40) + "\" is not a semantic version");
     }
   } else {
     return spec.error("image", "must be NAME:VERSION or NAME@sha256:DIGEST");
@@ -173,9 +174,9 @@ Result<HealthCheckRequest> parseHealthCheck(const FieldReader& spec) {
   if (!check) return fail(check.error());
   if (!*check) return out;
   const FieldReader& hc = **check;
-  if (auto r = hc.allowOnly({"http", "tcp", "dns", "console", "initialDelayMs", "periodMs",
-                             "timeoutMs", "successThreshold", "failureThreshold", "target",
-                             "vantage"});
+  if (auto r =
+          hc.allowOnly({"http", "tcp", "dns", "console", "initialDelayMs", "periodMs", "timeoutMs",
+                        "successThreshold", "failureThreshold", "target", "vantage"});
       !r) {
     return fail(r.error());
   }
@@ -254,8 +255,9 @@ Result<HealthCheckRequest> parseHealthCheck(const FieldReader& spec) {
     std::int64_t* target;
     std::int64_t min;
   };
-  for (MsField f : {MsField{"initialDelayMs", &out.initialDelayMs, 0},
-                    MsField{"periodMs", &out.periodMs, 10}, MsField{"timeoutMs", &out.timeoutMs, 1}}) {
+  for (MsField f :
+       {MsField{"initialDelayMs", &out.initialDelayMs, 0}, MsField{"periodMs", &out.periodMs, 10},
+        MsField{"timeoutMs", &out.timeoutMs, 1}}) {
     auto value = hc.optionalInteger(f.key, f.min, kMaxMs);
     if (!value) return fail(value.error());
     if (*value) *f.target = **value;
@@ -524,8 +526,8 @@ Result<Resource> parseResource(const Document& document) {
   auto kind = root.requiredString("kind");
   if (!kind) return fail(kind.error());
   if (*kind != "Network" && *kind != "Deployment" && *kind != "Host") {
-    return root.error("kind", "unknown kind \"" + kind->substr(0, 40) +
-                                  "\" (known: Network, Deployment, Host)");
+    return root.error(
+        "kind", "unknown kind \"" + kind->substr(0, 40) + "\" (known: Network, Deployment, Host)");
   }
   doc.kind = *kind;
   if (auto r = root.allowOnly({"apiVersion", "kind", "metadata", "spec"}); !r) {
@@ -577,9 +579,12 @@ std::string ImageRequest::text() const {
 
 std::string kindOf(const Resource& resource) {
   switch (resource.index()) {
-    case 0: return "Network";
-    case 1: return "Deployment";
-    default: return "Host";
+    case 0:
+      return "Network";
+    case 1:
+      return "Deployment";
+    default:
+      return "Host";
   }
 }
 

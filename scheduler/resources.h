@@ -89,11 +89,11 @@ struct DeploymentResource {
   ObjectMeta meta;
   ImageRequest image;
   int replicas = 1;
-  std::optional<unsigned> vcpus;            // default: the image manifest's
-  std::optional<std::uint64_t> memoryMiB;   // default: the image manifest's
+  std::optional<unsigned> vcpus;             // default: the image manifest's
+  std::optional<std::uint64_t> memoryMiB;    // default: the image manifest's
   std::vector<InterfaceRequest> interfaces;  // eth0, eth1, ... in this order
-  std::string config;                       // appliance config template lines
-  std::optional<std::string> cmdline;       // default: the image manifest's
+  std::string config;                        // appliance config template lines
+  std::optional<std::string> cmdline;        // default: the image manifest's
   HealthCheckRequest healthCheck;
   StrategyRequest strategy;
   std::int64_t minReadyMs = 0;

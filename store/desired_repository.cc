@@ -4,7 +4,8 @@ namespace stele::store {
 namespace {
 
 constexpr std::string_view kSelect =
-    "SELECT kind, name, document, generation, revision, template, image_name, image_version, applied_by, created_at, "
+    "SELECT kind, name, document, generation, revision, template, image_name, image_version, "
+    "applied_by, created_at, "
     "updated_at FROM desired_objects";
 
 std::optional<std::string> optionalText(const Row& row, std::size_t i) {
@@ -27,7 +28,7 @@ Value optionalValue(const std::optional<std::string>& text) {
 }  // namespace
 
 Result<std::optional<DesiredObjectRecord>> DesiredRepository::find(const std::string& kind,
-                                                                    const std::string& name) {
+                                                                   const std::string& name) {
   auto rows = db_.query(std::string(kSelect) + " WHERE kind = ? AND name = ?", {kind, name});
   if (!rows) return fail(rows.error());
   if (rows->empty()) return std::optional<DesiredObjectRecord>{};
@@ -54,15 +55,16 @@ Result<void> DesiredRepository::put(const DesiredObjectRecord& r) {
       "template = excluded.template, image_name = excluded.image_name, "
       "image_version = excluded.image_version, applied_by = excluded.applied_by, "
       "updated_at = excluded.updated_at",
-      {r.kind, r.name, r.document, r.generation, r.revision, r.templateText, optionalValue(r.imageName),
-       optionalValue(r.imageVersion), r.appliedBy, r.createdAt, r.updatedAt});
+      {r.kind, r.name, r.document, r.generation, r.revision, r.templateText,
+       optionalValue(r.imageName), optionalValue(r.imageVersion), r.appliedBy, r.createdAt,
+       r.updatedAt});
   if (!done) return fail(done.error());
   return {};
 }
 
 Result<void> DesiredRepository::remove(const std::string& kind, const std::string& name) {
-  auto changed = db_.execute("DELETE FROM desired_objects WHERE kind = ? AND name = ?",
-                             {kind, name});
+  auto changed =
+      db_.execute("DELETE FROM desired_objects WHERE kind = ? AND name = ?", {kind, name});
   if (!changed) return fail(changed.error());
   if (*changed == 0) {
     std::string lower = kind == "Network" ? "network" : "deployment";

@@ -34,8 +34,8 @@ Result<std::int64_t> EventRepository::newestId() {
 }
 
 Result<std::int64_t> EventRepository::trim(std::int64_t keep) {
-  return db_.execute(
-      "DELETE FROM events WHERE id <= (SELECT COALESCE(MAX(id), 0) FROM events) - ?", {keep});
+  return db_.execute("DELETE FROM events WHERE id <= (SELECT COALESCE(MAX(id), 0) FROM events) - ?",
+                     {keep});
 }
 
 }  // namespace stele::store

@@ -9,8 +9,8 @@ constexpr std::string_view kSelect =
     "SELECT name, uri, accel, labels, draining, added_at, probe_netns FROM hosts";
 
 HostRecord fromRow(const Row& row) {
-  return HostRecord{row.text(0),         row.text(1),   row.text(2), splitPatterns(row.text(3)),
-                    row.integer(4) != 0, row.integer(5),   row.text(6)};
+  return HostRecord{row.text(0),         row.text(1),    row.text(2), splitPatterns(row.text(3)),
+                    row.integer(4) != 0, row.integer(5), row.text(6)};
 }
 
 std::unexpected<Error> noHost(const std::string& name) {
@@ -23,8 +23,8 @@ Result<void> HostRepository::insert(const HostRecord& h) {
   auto r = db_.execute(
       "INSERT INTO hosts (name, uri, accel, labels, draining, added_at, probe_netns) "
       "VALUES (?, ?, ?, ?, ?, ?, ?)",
-      {h.name, h.uri, h.accel, joinPatterns(h.labels), std::int64_t{h.draining ? 1 : 0},
-       h.addedAt, h.probeNetns});
+      {h.name, h.uri, h.accel, joinPatterns(h.labels), std::int64_t{h.draining ? 1 : 0}, h.addedAt,
+       h.probeNetns});
   if (!r && r.error().kind == ErrorKind::Conflict) {
     return fail(ErrorKind::Conflict, "host_exists", "a host named " + h.name + " exists already");
   }

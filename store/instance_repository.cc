@@ -8,9 +8,9 @@ constexpr std::string_view kSelect =
     "addresses, state, state_since, reason, restarts, last_probe, created_at FROM instances";
 
 InstanceRecord fromRow(const Row& r) {
-  return InstanceRecord{r.text(0),    r.text(1),     r.integer(2),  r.integer(3), r.text(4),
-                        r.text(5),    r.text(6),     r.text(7),     r.text(8),    r.text(9),
-                        r.integer(10), r.text(11),   r.integer(12), r.text(13),   r.integer(14)};
+  return InstanceRecord{r.text(0),     r.text(1),  r.integer(2),  r.integer(3), r.text(4),
+                        r.text(5),     r.text(6),  r.text(7),     r.text(8),    r.text(9),
+                        r.integer(10), r.text(11), r.integer(12), r.text(13),   r.integer(14)};
 }
 
 std::unexpected<Error> noInstance(const std::string& id) {
@@ -117,12 +117,12 @@ Result<std::int64_t> InstanceRepository::beginOperation(const std::string& actio
 
 Result<void> InstanceRepository::finishOperation(std::int64_t id, const std::string& outcome,
                                                  std::int64_t atMs) {
-  auto changed = db_.execute(
-      "UPDATE operations SET finished_at = ?, outcome = ? WHERE id = ?", {atMs, outcome, id});
+  auto changed = db_.execute("UPDATE operations SET finished_at = ?, outcome = ? WHERE id = ?",
+                             {atMs, outcome, id});
   if (!changed) return fail(changed.error());
   // Keep the log bounded: finished operations older than the newest 10,000 go.
-  auto trimmed = db_.execute(
-      "DELETE FROM operations WHERE finished_at IS NOT NULL AND id <= ? - 10000", {id});
+  auto trimmed =
+      db_.execute("DELETE FROM operations WHERE finished_at IS NOT NULL AND id <= ? - 10000", {id});
   if (!trimmed) return fail(trimmed.error());
   return {};
 }

@@ -21,9 +21,13 @@ class DeploymentApiTest : public ::testing::Test {
   }
 
   bool waitAvailable(int n, std::chrono::seconds timeout = 30s) {
-    return fx_.waitFor("web", [n](const nlohmann::json& items) {
-      return DeployFixture::count(items, "Available") == n && static_cast<int>(items.size()) == n;
-    }, timeout);
+    return fx_.waitFor(
+        "web",
+        [n](const nlohmann::json& items) {
+          return DeployFixture::count(items, "Available") == n &&
+                 static_cast<int>(items.size()) == n;
+        },
+        timeout);
   }
 
   static std::set<std::string> ids(const nlohmann::json& items) {
@@ -60,7 +64,8 @@ TEST_F(DeploymentApiTest, FirstDeployRunsEveryReplicaAndReapplyingChangesNothing
   EXPECT_EQ(jsonOf(again)["items"][1]["action"], "unchanged");
   EXPECT_EQ(ids(fx_.instances("web")), ids(items)) << "nothing was replaced";
 
-  auto one = jsonOf(*fx_.admin().request("GET", "/v1/instances/" + items[0]["id"].get<std::string>()));
+  auto one =
+      jsonOf(*fx_.admin().request("GET", "/v1/instances/" + items[0]["id"].get<std::string>()));
   ASSERT_GE(one["history"].size(), 3u) << one.dump(2);
   EXPECT_EQ(one["history"][0]["state"], "Provisioning");
   EXPECT_EQ(one["history"].back()["state"], "Available");
@@ -117,12 +122,14 @@ TEST_F(DeploymentApiTest, ADeletedInstanceIsReplacedInItsSlot) {
   })) << fx_.instances("web").dump(2);
   auto after = fx_.instances("web");
   EXPECT_EQ(after[0]["ordinal"], 0);
-  EXPECT_EQ(after[0]["addresses"]["dmz"], "10.0.0.10") << "the replacement takes the slot's address";
+  EXPECT_EQ(after[0]["addresses"]["dmz"], "10.0.0.10")
+      << "the replacement takes the slot's address";
   EXPECT_EQ(after[1]["id"], before[1]["id"]) << "the other instance is untouched";
 }
 
 TEST_F(DeploymentApiTest, AnInstanceFailingItsHealthCheckIsReplaced) {
-  ASSERT_EQ(fx_.apply(webYaml(1, "web:0.1.0", "  healthCheck:\n    http: {port: 80}\n")).status, 200);
+  ASSERT_EQ(fx_.apply(webYaml(1, "web:0.1.0", "  healthCheck:\n    http: {port: 80}\n")).status,
+            200);
   ASSERT_TRUE(fx_.waitFor("web", [](const nlohmann::json& items) {
     return DeployFixture::count(items, "Starting") == 1;
   }));
@@ -142,7 +149,8 @@ TEST_F(DeploymentApiTest, AnInstanceFailingItsHealthCheckIsReplaced) {
 }
 
 TEST_F(DeploymentApiTest, RepeatedFailuresBackOffAndShowAsCrashLoop) {
-  ASSERT_EQ(fx_.apply(webYaml(1, "web:0.1.0", "  healthCheck:\n    http: {port: 80}\n")).status, 200);
+  ASSERT_EQ(fx_.apply(webYaml(1, "web:0.1.0", "  healthCheck:\n    http: {port: 80}\n")).status,
+            200);
   std::set<std::string> failed;
   auto deadline = std::chrono::steady_clock::now() + 40s;
   while (failed.size() < 5 && std::chrono::steady_clock::now() < deadline) {
@@ -189,9 +197,10 @@ TEST_F(DeploymentApiTest, TwentyConcurrentAppliesOfOneFileStoreOneState) {
   for (int t = 0; t < 20; ++t) {
     threads.emplace_back([&, t] {
       auto client = fx_.server().admin();
-      auto r = client.request("POST", "/v1/apply", webYaml(2), {{"Content-Type", "application/yaml"}});
-      actions[t] = r && r->status == 200 ? jsonOf(*r)["items"][1]["action"].get<std::string>()
-                                         : "error";
+      auto r =
+          client.request("POST", "/v1/apply", webYaml(2), {{"Content-Type", "application/yaml"}});
+      actions[t] =
+          r && r->status == 200 ? jsonOf(*r)["items"][1]["action"].get<std::string>() : "error";
     });
   }
   for (auto& t : threads) t.join();
@@ -221,7 +230,8 @@ TEST_F(DeploymentApiTest, ARevokedKeyRefusesNewProvisionsWhileRunningInstancesSt
   auto after = fx_.instances("web");
   EXPECT_EQ(DeployFixture::count(after, "Available"), 1) << after.dump(2);
   bool otherStays = false;
-  for (const auto& i : after) otherStays = otherStays || (i["id"] == before[1]["id"] && i["state"] == "Available");
+  for (const auto& i : after)
+    otherStays = otherStays || (i["id"] == before[1]["id"] && i["state"] == "Available");
   EXPECT_TRUE(otherStays);
 }
 
@@ -254,7 +264,8 @@ TEST_F(DeploymentApiTest, AppliesThatReferToMissingOrClashingObjectsAreRefusedWh
   badKey.replace(badKey.find("gateway 10.0.0.1"), 16, "zone example.org");
   auto unknown = fx_.apply(badKey);
   EXPECT_EQ(unknown.status, 422);
-  EXPECT_NE(unknown.body.find("\\\"zone\\\" is not a config key of image web:0.1.0"), std::string::npos)
+  EXPECT_NE(unknown.body.find("\\\"zone\\\" is not a config key of image web:0.1.0"),
+            std::string::npos)
       << unknown.body;
   auto badType = fx_.admin().request("POST", "/v1/apply", "{}", {{"Content-Type", "text/plain"}});
   EXPECT_EQ(errorCode(*badType), "content_type_invalid");
@@ -263,16 +274,18 @@ TEST_F(DeploymentApiTest, AppliesThatReferToMissingOrClashingObjectsAreRefusedWh
 TEST_F(DeploymentApiTest, DeployerTokensApplyOnlyTheNamesTheirPatternsAllow) {
   std::string scoped = createToken(fx_.admin(), "deployer", "db*");
   auto client = fx_.server().client(scoped);
-  auto refused = client.request("POST", "/v1/apply", webYaml(1), {{"Content-Type", "application/yaml"}});
+  auto refused =
+      client.request("POST", "/v1/apply", webYaml(1), {{"Content-Type", "application/yaml"}});
   ASSERT_TRUE(refused);
   EXPECT_EQ(refused->status, 403);
   EXPECT_EQ(errorCode(*refused), "name_not_allowed");
   std::string viewer = createToken(fx_.admin(), "viewer");
   auto view = fx_.server().client(viewer).request("POST", "/v1/apply", webYaml(1),
-                                                   {{"Content-Type", "application/yaml"}});
+                                                  {{"Content-Type", "application/yaml"}});
   EXPECT_EQ(view->status, 403);
   std::string deployer = createToken(fx_.admin(), "deployer");
-  auto hostDoc = "apiVersion: stele.dev/v1\nkind: Host\nmetadata: {name: h2}\nspec: {uri: 'qemu:///system'}\n";
+  auto hostDoc =
+      "apiVersion: stele.dev/v1\nkind: Host\nmetadata: {name: h2}\nspec: {uri: 'qemu:///system'}\n";
   auto hostRefused = fx_.server().client(deployer).request("POST", "/v1/apply", hostDoc,
                                                            {{"Content-Type", "application/yaml"}});
   EXPECT_EQ(hostRefused->status, 403) << "hosts stay admin-only in apply too";
@@ -287,12 +300,14 @@ TEST_F(DeploymentApiTest, NothingFitsIsReportedLikeFailedScheduling) {
   while (!reported && std::chrono::steady_clock::now() < deadline) {
     auto d = jsonOf(*fx_.admin().request("GET", "/v1/deployments/web"));
     reported = d["status"]["condition"].is_object() &&
-               d["status"]["condition"]["message"] == "0/2 hosts fit: 1 insufficient memory, 1 label mismatch";
+               d["status"]["condition"]["message"] ==
+                   "0/2 hosts fit: 1 insufficient memory, 1 label mismatch";
     std::this_thread::sleep_for(50ms);
   }
   EXPECT_TRUE(reported) << fx_.admin().request("GET", "/v1/deployments/web")->body;
   bool event = false;
-  for (const auto& e : fx_.events("?deployment=web")) event = event || e["reason"] == "FailedScheduling";
+  for (const auto& e : fx_.events("?deployment=web"))
+    event = event || e["reason"] == "FailedScheduling";
   EXPECT_TRUE(event);
 }
 

@@ -32,7 +32,8 @@ bool converged(const nlohmann::json& items, int replicas) {
     if (i["state"] != "Available") return false;
     ordinals.insert(i["ordinal"].get<int>());
   }
-  return static_cast<int>(items.size()) == replicas && static_cast<int>(ordinals.size()) == replicas;
+  return static_cast<int>(items.size()) == replicas &&
+         static_cast<int>(ordinals.size()) == replicas;
 }
 
 TEST_P(DeploymentCrashTest, RestartAfterAKillAtTheStepConvergesWithoutDuplicates) {
@@ -43,7 +44,8 @@ TEST_P(DeploymentCrashTest, RestartAfterAKillAtTheStepConvergesWithoutDuplicates
   ASSERT_EQ(fx.addHost("large", "large"), 201);
   if (c.replicasBefore > 0) {
     ASSERT_EQ(fx.apply(webYaml(c.replicasBefore)).status, 200);
-    ASSERT_TRUE(fx.waitFor("web", [&](const nlohmann::json& i) { return converged(i, c.replicasBefore); }));
+    ASSERT_TRUE(
+        fx.waitFor("web", [&](const nlohmann::json& i) { return converged(i, c.replicasBefore); }));
   }
   auto admin = fx.server().admin();
   (void)admin.request("POST", "/v1/apply", webYaml(c.replicasAfter),
@@ -55,9 +57,10 @@ TEST_P(DeploymentCrashTest, RestartAfterAKillAtTheStepConvergesWithoutDuplicates
   fx.server().start();
   fx.reconnect();
   DeployFixture* f = &fx;
-  ASSERT_TRUE(fx.waitFor("web", [&](const nlohmann::json& items) {
-    return converged(items, c.replicasAfter);
-  })) << f->instances("web").dump(2) << "\n" << fx.server().logText();
+  ASSERT_TRUE(fx.waitFor(
+      "web", [&](const nlohmann::json& items) { return converged(items, c.replicasAfter); }))
+      << f->instances("web").dump(2) << "\n"
+      << fx.server().logText();
   bool resumed = false;
   for (const auto& e : fx.events("?limit=5000")) resumed = resumed || e["reason"] == "Resuming";
   EXPECT_TRUE(resumed) << "the interrupted operation was closed and reported";

@@ -47,10 +47,8 @@ class DeploymentE2e : public ::testing::Test {
                                envVars);
       ASSERT_EQ(pushed.exitStatus, 0) << pushed.err;
     }
-    nlohmann::json host = {{"name", "kvm-1"},
-                           {"uri", env_->uri()},
-                           {"accel", "qemu"},
-                           {"probeNetns", env_->netns()}};
+    nlohmann::json host = {
+        {"name", "kvm-1"}, {"uri", env_->uri()}, {"accel", "qemu"}, {"probeNetns", env_->netns()}};
     auto added = admin_->request("POST", "/v1/hosts", host.dump());
     ASSERT_TRUE(added);
     ASSERT_EQ(added->status, 201) << added->body;
@@ -145,7 +143,8 @@ spec:
   }
   ASSERT_TRUE(replaced) << instances("web").dump(2);
   auto after = instances("web");
-  EXPECT_EQ(after[0]["addresses"]["dmz"], "10.0.0.10") << "the replacement keeps the slot's address";
+  EXPECT_EQ(after[0]["addresses"]["dmz"], "10.0.0.10")
+      << "the replacement keeps the slot's address";
   EXPECT_NE(pageFromNamespace("10.0.0.10").find(after[0]["id"].get<std::string>()),
             std::string::npos);
   auto events = jsonOf(*admin_->request("GET", "/v1/events?instance=" + victim));
@@ -183,8 +182,8 @@ spec:
   auto items = instances("dns");
   EXPECT_NE(items[0]["lastProbe"].dump().find("console line seen"), std::string::npos)
       << items[0].dump(2);
-  auto logs = admin_->request("GET", "/v1/instances/" + items[0]["id"].get<std::string>() +
-                                         "/console");
+  auto logs =
+      admin_->request("GET", "/v1/instances/" + items[0]["id"].get<std::string>() + "/console");
   ASSERT_TRUE(logs);
   EXPECT_NE(logs->body.find("stele-appliance: dns ready"), std::string::npos) << logs->body;
   auto answer = runCommand({"ip", "netns", "exec", env_->netns(), "dig", "+short", "+time=2",

@@ -25,7 +25,8 @@ class HostApiTest : public ::testing::Test {
     return jsonOf(answerOf(admin_.request("GET", "/v1/hosts/" + name)));
   }
 
-  ServerProcess server_{{"--allow-test-hosts", std::string(STELE_SOURCE_DIR) + "/tests/hypervisor/hosts"}};
+  ServerProcess server_{
+      {"--allow-test-hosts", std::string(STELE_SOURCE_DIR) + "/tests/hypervisor/hosts"}};
   cli::HttpClient admin_ = server_.admin();
 };
 

@@ -10,7 +10,8 @@ namespace stele::testing {
 namespace {
 
 TEST(HostCli, AddListDrainAndRemoveHosts) {
-  ServerProcess server({"--allow-test-hosts", std::string(STELE_SOURCE_DIR) + "/tests/hypervisor/hosts"});
+  ServerProcess server(
+      {"--allow-test-hosts", std::string(STELE_SOURCE_DIR) + "/tests/hypervisor/hosts"});
   auto stele = [&](std::vector<std::string> args) {
     args.insert(args.begin(), STELE_BINARY);
     return runCommand(args, {{"STELE_SERVER", server.url()}, {"STELE_TOKEN", server.adminToken()}});

@@ -60,11 +60,12 @@ class TestDriverHypervisor : public ::testing::Test {
   }
   std::mutex logMutex_;
   std::string log_;  // what the hypervisor logs (libvirt's full text of failed connects)
-  LibvirtHypervisor hypervisor_{clock_, LibvirtHypervisorOptions{.backstopInterval = 500ms,
-                                                                 .log = [this](const std::string& line) {
-                                                                   std::lock_guard lock(logMutex_);
-                                                                   log_ += line + "\n";
-                                                                 }}};
+  LibvirtHypervisor hypervisor_{
+      clock_,
+      LibvirtHypervisorOptions{.backstopInterval = 500ms, .log = [this](const std::string& line) {
+                                 std::lock_guard lock(logMutex_);
+                                 log_ += line + "\n";
+                               }}};
 };
 
 TEST_F(TestDriverHypervisor, ProvisionCopiesKernelInitrdAndWritesConfigPerInstance) {
@@ -164,8 +165,10 @@ TEST_F(TestDriverHypervisor, ConsoleLogTailReturnsTheLastBytesOfTheInstanceLog) 
 }
 
 TEST_F(TestDriverHypervisor, UnreachableHostReportsASafeSummaryLogsLibvirtsTextAndRefusesWork) {
-  ASSERT_TRUE(hypervisor_.connectHost({"gone", "test:///nonexistent/host.xml", Acceleration::Qemu, instances_})
-                  .has_value());
+  ASSERT_TRUE(
+      hypervisor_
+          .connectHost({"gone", "test:///nonexistent/host.xml", Acceleration::Qemu, instances_})
+          .has_value());
   auto reachable = hypervisor_.awaitReachable("gone", 1500ms);
   ASSERT_FALSE(reachable.has_value());
   EXPECT_EQ(reachable.error().kind, ErrorKind::Unavailable);
@@ -173,8 +176,10 @@ TEST_F(TestDriverHypervisor, UnreachableHostReportsASafeSummaryLogsLibvirtsTextA
   ASSERT_TRUE(status.has_value());
   EXPECT_EQ(status->reachability, HostReachability::Unreachable);
   EXPECT_EQ(status->lastError.find("nonexistent"), std::string::npos) << status->lastError;
-  EXPECT_TRUE(status->lastError.starts_with("connection failed: libvirt error class ")) << status->lastError;
-  EXPECT_EQ(reachable.error().message.find("nonexistent"), std::string::npos) << reachable.error().message;
+  EXPECT_TRUE(status->lastError.starts_with("connection failed: libvirt error class "))
+      << status->lastError;
+  EXPECT_EQ(reachable.error().message.find("nonexistent"), std::string::npos)
+      << reachable.error().message;
   EXPECT_NE(logText().find("host gone: connection failed: "), std::string::npos) << logText();
   EXPECT_NE(logText().find("/nonexistent/host.xml"), std::string::npos) << logText();
   auto provisioned = hypervisor_.provision("gone", spec("i-1"));

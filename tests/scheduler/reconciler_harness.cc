@@ -67,7 +67,7 @@ ReconcilerHarness::ReconcilerHarness(HarnessOptions options)
   for (int i = 0; i < options_.hosts; ++i) {
     std::string name = "h" + std::to_string(i + 1);
     store::HostRecord record{name,  "memory:///" + name, "qemu", {"zone=a"},
-                             false, clock_.nowUnix(), ""};
+                             false, clock_.nowUnix(),    ""};
     orThrow(hostRepo_->insert(record), "insert host");
     orThrow(hypervisor_->connectHost(
                 {name, record.uri, hypervisor::Acceleration::Qemu, dir_.file("instances/" + name)}),

@@ -114,7 +114,7 @@ TEST(ResourceParser, PoolsAndDigestsAndPercentagesParse) {
 
 struct BadDocument {
   const char* what;
-  std::string from;     // a key line of kDeployment to replace ("" = the whole text is `to`)
+  std::string from;  // a key line of kDeployment to replace ("" = the whole text is `to`)
   std::string to;
   std::string expected;  // substring of the error message
 };
@@ -162,8 +162,8 @@ TEST(ResourceParser, EveryBadDocumentNamesIndexFieldPathAndReason) {
        "spec.interfaces[0].addresses[2]: 10.0.0.10 is listed twice"},
       {"fewer addresses than replicas", "replicas: 2", "replicas: 4",
        "spec.interfaces[0].addresses: 3 addresses for 4 replicas"},
-      {"interface without network", "    - network: dmz\n      addresses",
-       "    - addresses", "spec.interfaces[0].network: is required"},
+      {"interface without network", "    - network: dmz\n      addresses", "    - addresses",
+       "spec.interfaces[0].network: is required"},
       {"bad pool", "addresses: [10.0.0.10, 10.0.0.11, 10.0.0.12]", "pool: 10.0.0.20-10.0.0.10",
        "spec.interfaces[0].pool: must be FIRST-LAST"},
       {"network twice", "      addresses: [10.0.0.10, 10.0.0.11, 10.0.0.12]",
@@ -193,14 +193,17 @@ TEST(ResourceParser, EveryBadDocumentNamesIndexFieldPathAndReason) {
        "spec.autoRollback: must be true or false"},
       {"deadline too short", "progressDeadlineMs: 60000", "progressDeadlineMs: 5",
        "spec.progressDeadlineMs"},
-      {"bad spread", "spread: hosts", "spread: racks", "spec.placement.spread: must be hosts or none"},
+      {"bad spread", "spread: hosts", "spread: racks",
+       "spec.placement.spread: must be hosts or none"},
       {"selector value not string", "hostSelector: {zone: a}", "hostSelector: {zone: [a]}",
        "spec.placement.hostSelector.zone: must be a string"},
       {"label key with space", "labels: {tier: dmz}", "labels: {\"ti er\": dmz}",
        "metadata.labels.ti er"},
-      {"spec not an object", "", "apiVersion: stele.dev/v1\nkind: Network\nmetadata: {name: n}\nspec: 3\n",
+      {"spec not an object", "",
+       "apiVersion: stele.dev/v1\nkind: Network\nmetadata: {name: n}\nspec: 3\n",
        "document 0 (Network n): spec: must be an object"},
-      {"network cidr host bits", "", "apiVersion: stele.dev/v1\nkind: Network\nmetadata: {name: n}\nspec: {cidr: 10.0.0.1/24}\n",
+      {"network cidr host bits", "",
+       "apiVersion: stele.dev/v1\nkind: Network\nmetadata: {name: n}\nspec: {cidr: 10.0.0.1/24}\n",
        "spec.cidr: must be an IPv4 network"},
       {"network host address outside", "",
        "apiVersion: stele.dev/v1\nkind: Network\nmetadata: {name: n}\nspec: {cidr: 10.0.0.0/24, "
@@ -222,8 +225,9 @@ TEST(ResourceParser, EveryBadDocumentNamesIndexFieldPathAndReason) {
 }
 
 TEST(ResourceParser, TheSecondDocumentIsNamedByItsIndex) {
-  auto parsed = parseAll(std::string(kNetwork) + "---\n" +
-                         "apiVersion: stele.dev/v1\nkind: Network\nmetadata: {name: b}\nspec: {}\n");
+  auto parsed =
+      parseAll(std::string(kNetwork) + "---\n" +
+               "apiVersion: stele.dev/v1\nkind: Network\nmetadata: {name: b}\nspec: {}\n");
   ASSERT_FALSE(parsed);
   EXPECT_EQ(parsed.error().message, "document 1 (Network b): spec.cidr: is required");
 }
@@ -253,8 +257,8 @@ TEST(Documents, EmptySubmissionsAndInvalidUtf8AreRefused) {
 
 TEST(Ipv4, ParsingIsStrict) {
   EXPECT_EQ(formatIpv4(*parseIpv4("10.0.0.1")), "10.0.0.1");
-  for (const char* bad : {"10.0.0", "10.0.0.1.", "010.0.0.1", "10.0.0.256", "1e1.0.0.1", " 10.0.0.1",
-                          "10.0.0.1/24", ""}) {
+  for (const char* bad : {"10.0.0", "10.0.0.1.", "010.0.0.1", "10.0.0.256", "1e1.0.0.1",
+                          " 10.0.0.1", "10.0.0.1/24", ""}) {
     EXPECT_FALSE(parseIpv4(bad)) << bad;
   }
   auto prefix = parseIpv4Prefix("192.168.4.0/22");

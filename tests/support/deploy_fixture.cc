@@ -14,12 +14,10 @@ std::string hostsDir() { return std::string(STELE_SOURCE_DIR) + "/tests/hypervis
 std::unique_ptr<ServerProcess> startServer(const std::string& healthDir,
                                            std::vector<std::string> extra,
                                            std::map<std::string, std::string> env) {
-  std::vector<std::string> args = {"--allow-test-hosts",     hostsDir(),
-                                   "--test-health-dir",      healthDir,
-                                   "--host-grace-ms",        "1500",
-                                   "--backoff-base-ms",      "200",
-                                   "--backoff-max-ms",       "800",
-                                   "--reconcile-backstop-ms", "200"};
+  std::vector<std::string> args = {
+      "--allow-test-hosts", hostsDir(), "--test-health-dir",       healthDir,
+      "--host-grace-ms",    "1500",     "--backoff-base-ms",       "200",
+      "--backoff-max-ms",   "800",      "--reconcile-backstop-ms", "200"};
   args.insert(args.end(), extra.begin(), extra.end());
   return std::make_unique<ServerProcess>(args, std::move(env));
 }
@@ -65,7 +63,8 @@ int DeployFixture::addHost(const std::string& name, const std::string& file,
 }
 
 cli::ClientResponse DeployFixture::apply(const std::string& yaml, const std::string& query) {
-  auto r = admin_.request("POST", "/v1/apply" + query, yaml, {{"Content-Type", "application/yaml"}});
+  auto r =
+      admin_.request("POST", "/v1/apply" + query, yaml, {{"Content-Type", "application/yaml"}});
   if (!r) throw std::runtime_error("apply: " + r.error().message);
   return *r;
 }
@@ -119,8 +118,10 @@ metadata:
   name: web
   labels: {tier: dmz}
 spec:
-  image: )" + image + R"(
-  replicas: )" + std::to_string(replicas) + R"(
+  image: )" +
+         image + R"(
+  replicas: )" +
+         std::to_string(replicas) + R"(
   resources: {memoryMiB: 32, vcpus: 1}
   interfaces:
     - network: dmz

@@ -35,7 +35,8 @@ class DeployFixture {
   // GET /v1/instances?deployment=NAME items.
   nlohmann::json instances(const std::string& deployment);
   // Polls (bounded) until `done` holds for the deployment's instances; false on timeout.
-  bool waitFor(const std::string& deployment, const std::function<bool(const nlohmann::json&)>& done,
+  bool waitFor(const std::string& deployment,
+               const std::function<bool(const nlohmann::json&)>& done,
                std::chrono::seconds timeout = std::chrono::seconds(30));
   // Number of instances in `state`.
   static int count(const nlohmann::json& items, const std::string& state);
