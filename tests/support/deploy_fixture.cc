@@ -14,12 +14,10 @@ std::string hostsDir() { return std::string(STELE_SOURCE_DIR) + "/tests/hypervis
 std::unique_ptr<ServerProcess> startServer(const std::string& healthDir,
                                            std::vector<std::string> extra,
                                            std::map<std::string, std::string> env) {
-  std::vector<std::string> args = {"--allow-test-hosts",     hostsDir(),
-                                   "--test-health-dir",      healthDir,
-                                   "--host-grace-ms",        "1500",
-                                   "--backoff-base-ms",      "200",
-                                   "--backoff-max-ms",       "800",
-                                   "--reconcile-backstop-ms", "200"};
+  std::vector<std::string> args = {
+      "--allow-test-hosts", hostsDir(), "--test-health-dir",       healthDir,
+      "--host-grace-ms",    "1500",     "--backoff-base-ms",       "200",
+      "--backoff-max-ms",   "800",      "--reconcile-backstop-ms", "200"};
   args.insert(args.end(), extra.begin(), extra.end());
   return std::make_unique<ServerProcess>(args, std::move(env));
 }
@@ -35,37 +33,17 @@ DeployFixture::DeployFixture(std::vector<std::string> extraArgs,
 }
 
 std::string DeployFixture::pushImage(const std::string& name, const std::string& version) {
-  std::string kernel = "kernel of " + name + " " + version;
-  std::string digest = uploadBlob(admin_, kernel, "kernel");
-  images::Manifest m;
-  m.name = name;
-  m.version = version;
-  m.bootKind = "kernel";
-  m.cmdline = "console=ttyS0";
-  m.blobs = {{"kernel", digest, static_cast<std::int64_t>(kernel.size())}};
-  m.memoryMiB = 32;
-  m.config = {{"instance", false, "instance label"},
-              {"version", false, "version label"},
-              {"interface", true, "interface NAME|MAC ADDRESS/LEN"},
-              {"gateway", false, "gateway ADDRESS"}};
-  std::string payload = images::serializeManifest(m);
-  auto put = putManifest(admin_, name, version, envelopeFor(payload, {&key_}));
-  if (put.status != 201 && put.status != 200) {
-    throw std::runtime_error("push of " + name + ":" + version + " failed: " + put.body);
-  }
-  return jsonOf(put).value("digest", "");
+  return pushWebImage(admin_, key_, name, version);
 }
 
 int DeployFixture::addHost(const std::string& name, const std::string& file,
                            const std::string& labels) {
-  std::string body = R"({"name":")" + name + R"(","uri":"test://)" + hostsDir() + "/" + file +
-                     R"(.xml","accel":"qemu","labels":)" + labels + "}";
-  auto r = admin_.request("POST", "/v1/hosts", body);
-  return r ? r->status : 0;
+  return addTestHost(admin_, hostsDir(), name, file, labels);
 }
 
 cli::ClientResponse DeployFixture::apply(const std::string& yaml, const std::string& query) {
-  auto r = admin_.request("POST", "/v1/apply" + query, yaml, {{"Content-Type", "application/yaml"}});
+  auto r =
+      admin_.request("POST", "/v1/apply" + query, yaml, {{"Content-Type", "application/yaml"}});
   if (!r) throw std::runtime_error("apply: " + r.error().message);
   return *r;
 }
@@ -105,6 +83,37 @@ nlohmann::json DeployFixture::events(const std::string& query) {
   return jsonOf(*r)["items"];
 }
 
+std::string pushWebImage(cli::HttpClient& admin, const TestKey& key, const std::string& name,
+                         const std::string& version) {
+  std::string kernel = "kernel of " + name + " " + version;
+  std::string digest = uploadBlob(admin, kernel, "kernel");
+  images::Manifest m;
+  m.name = name;
+  m.version = version;
+  m.bootKind = "kernel";
+  m.cmdline = "console=ttyS0";
+  m.blobs = {{"kernel", digest, static_cast<std::int64_t>(kernel.size())}};
+  m.memoryMiB = 32;
+  m.config = {{"instance", false, "instance label"},
+              {"version", false, "version label"},
+              {"interface", true, "interface NAME|MAC ADDRESS/LEN"},
+              {"gateway", false, "gateway ADDRESS"}};
+  std::string payload = images::serializeManifest(m);
+  auto put = putManifest(admin, name, version, envelopeFor(payload, {&key}));
+  if (put.status != 201 && put.status != 200) {
+    throw std::runtime_error("push of " + name + ":" + version + " failed: " + put.body);
+  }
+  return jsonOf(put).value("digest", "");
+}
+
+int addTestHost(cli::HttpClient& admin, const std::string& dir, const std::string& name,
+                const std::string& file, const std::string& labels) {
+  std::string body = R"({"name":")" + name + R"(","uri":"test://)" + dir + "/" + file +
+                     R"(.xml","accel":"qemu","labels":)" + labels + "}";
+  auto r = admin.request("POST", "/v1/hosts", body);
+  return r ? r->status : 0;
+}
+
 std::string webYaml(int replicas, const std::string& image, const std::string& extraSpec) {
   return R"(apiVersion: stele.dev/v1
 kind: Network
@@ -119,8 +128,10 @@ metadata:
   name: web
   labels: {tier: dmz}
 spec:
-  image: )" + image + R"(
-  replicas: )" + std::to_string(replicas) + R"(
+  image: )" +
+         image + R"(
+  replicas: )" +
+         std::to_string(replicas) + R"(
   resources: {memoryMiB: 32, vcpus: 1}
   interfaces:
     - network: dmz

@@ -33,7 +33,8 @@ class DeployFixture {
   // GET /v1/instances?deployment=NAME items.
   nlohmann::json instances(const std::string& deployment);
   // Polls (bounded) until `done` holds for the deployment's instances; false on timeout.
-  bool waitFor(const std::string& deployment, const std::function<bool(const nlohmann::json&)>& done,
+  bool waitFor(const std::string& deployment,
+               const std::function<bool(const nlohmann::json&)>& done,
                std::chrono::seconds timeout = std::chrono::seconds(30));
   // Number of instances in `state`.
   static int count(const nlohmann::json& items, const std::string& state);
@@ -47,6 +48,13 @@ class DeployFixture {
   cli::HttpClient admin_;
   TestKey key_;
 };
+
+// Pushes NAME:VERSION signed by `key` (what DeployFixture::pushImage does, for any server).
+std::string pushWebImage(cli::HttpClient& admin, const TestKey& key, const std::string& name,
+                         const std::string& version);
+// POST /v1/hosts for the test-driver host DIR/FILE.xml; returns the HTTP status.
+int addTestHost(cli::HttpClient& admin, const std::string& dir, const std::string& name,
+                const std::string& file, const std::string& labels = "{}");
 
 // The reference Network + web Deployment, with `replicas` and extra spec lines.
 std::string webYaml(int replicas, const std::string& image = "web:0.1.0",
