@@ -152,6 +152,10 @@ struct Latencies {
     return s[std::min(s.size() - 1, rank)];
   }
   double max() const { return ms.empty() ? 0 : *std::max_element(ms.begin(), ms.end()); }
+  double over(double limitMs) const {
+    return static_cast<double>(
+        std::count_if(ms.begin(), ms.end(), [&](double v) { return v > limitMs; }));
+  }
 };
 
 // Sends probeYaml applies every `intervalMs` (the next one right away when one took longer)
@@ -219,7 +223,8 @@ std::string fmt(const char* pattern, double a, double b = 0, double c = 0) {
 }
 
 std::string latencyRow(const Latencies& l) {
-  return fmt("%.1f | %.1f | %.1f ms", l.percentile(0.50), l.percentile(0.99), l.max());
+  return fmt("%.1f | %.1f | %.1f ms", l.percentile(0.50), l.percentile(0.99), l.max()) +
+         fmt(", %.0f over 50 ms", l.over(50));
 }
 
 int runBench(const Options& options) {
