@@ -33,33 +33,12 @@ DeployFixture::DeployFixture(std::vector<std::string> extraArgs,
 }
 
 std::string DeployFixture::pushImage(const std::string& name, const std::string& version) {
-  std::string kernel = "kernel of " + name + " " + version;
-  std::string digest = uploadBlob(admin_, kernel, "kernel");
-  images::Manifest m;
-  m.name = name;
-  m.version = version;
-  m.bootKind = "kernel";
-  m.cmdline = "console=ttyS0";
-  m.blobs = {{"kernel", digest, static_cast<std::int64_t>(kernel.size())}};
-  m.memoryMiB = 32;
-  m.config = {{"instance", false, "instance label"},
-              {"version", false, "version label"},
-              {"interface", true, "interface NAME|MAC ADDRESS/LEN"},
-              {"gateway", false, "gateway ADDRESS"}};
-  std::string payload = images::serializeManifest(m);
-  auto put = putManifest(admin_, name, version, envelopeFor(payload, {&key_}));
-  if (put.status != 201 && put.status != 200) {
-    throw std::runtime_error("push of " + name + ":" + version + " failed: " + put.body);
-  }
-  return jsonOf(put).value("digest", "");
+  return pushWebImage(admin_, key_, name, version);
 }
 
 int DeployFixture::addHost(const std::string& name, const std::string& file,
                            const std::string& labels) {
-  std::string body = R"({"name":")" + name + R"(","uri":"test://)" + hostsDir() + "/" + file +
-                     R"(.xml","accel":"qemu","labels":)" + labels + "}";
-  auto r = admin_.request("POST", "/v1/hosts", body);
-  return r ? r->status : 0;
+  return addTestHost(admin_, hostsDir(), name, file, labels);
 }
 
 cli::ClientResponse DeployFixture::apply(const std::string& yaml, const std::string& query) {
@@ -102,6 +81,37 @@ nlohmann::json DeployFixture::events(const std::string& query) {
   auto r = admin_.request("GET", "/v1/events" + query);
   if (!r || r->status != 200) return nlohmann::json::array();
   return jsonOf(*r)["items"];
+}
+
+std::string pushWebImage(cli::HttpClient& admin, const TestKey& key, const std::string& name,
+                         const std::string& version) {
+  std::string kernel = "kernel of " + name + " " + version;
+  std::string digest = uploadBlob(admin, kernel, "kernel");
+  images::Manifest m;
+  m.name = name;
+  m.version = version;
+  m.bootKind = "kernel";
+  m.cmdline = "console=ttyS0";
+  m.blobs = {{"kernel", digest, static_cast<std::int64_t>(kernel.size())}};
+  m.memoryMiB = 32;
+  m.config = {{"instance", false, "instance label"},
+              {"version", false, "version label"},
+              {"interface", true, "interface NAME|MAC ADDRESS/LEN"},
+              {"gateway", false, "gateway ADDRESS"}};
+  std::string payload = images::serializeManifest(m);
+  auto put = putManifest(admin, name, version, envelopeFor(payload, {&key}));
+  if (put.status != 201 && put.status != 200) {
+    throw std::runtime_error("push of " + name + ":" + version + " failed: " + put.body);
+  }
+  return jsonOf(put).value("digest", "");
+}
+
+int addTestHost(cli::HttpClient& admin, const std::string& dir, const std::string& name,
+                const std::string& file, const std::string& labels) {
+  std::string body = R"({"name":")" + name + R"(","uri":"test://)" + dir + "/" + file +
+                     R"(.xml","accel":"qemu","labels":)" + labels + "}";
+  auto r = admin.request("POST", "/v1/hosts", body);
+  return r ? r->status : 0;
 }
 
 std::string webYaml(int replicas, const std::string& image, const std::string& extraSpec) {

@@ -51,6 +51,13 @@ class DeployFixture {
   TestKey key_;
 };
 
+// Pushes NAME:VERSION signed by `key` (what DeployFixture::pushImage does, for any server).
+std::string pushWebImage(cli::HttpClient& admin, const TestKey& key, const std::string& name,
+                         const std::string& version);
+// POST /v1/hosts for the test-driver host DIR/FILE.xml; returns the HTTP status.
+int addTestHost(cli::HttpClient& admin, const std::string& dir, const std::string& name,
+                const std::string& file, const std::string& labels = "{}");
+
 // The reference Network + web Deployment, with `replicas` and extra spec lines.
 std::string webYaml(int replicas, const std::string& image = "web:0.1.0",
                     const std::string& extraSpec = "");
