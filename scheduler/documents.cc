@@ -68,7 +68,9 @@ class YamlConverter {
         for (const auto& pair : node) {
           if (!pair.first.IsScalar()) return invalid(index_, path + ": keys must be strings");
           std::string key = pair.first.Scalar();
-          std::string child = path.empty() ? key : path + "." + key;
+          std::string child = path;
+          if (!child.empty()) child += ".";
+          child += key;
           if (out.contains(key)) return invalid(index_, child + ": duplicate key");
           auto value = convert(pair.second, child, depth + 1);
           if (!value) return value;

@@ -92,7 +92,8 @@ Result<std::map<std::string, std::string>> FieldReader::stringMap(const std::str
     return error(key, "at most " + std::to_string(maxEntries) + " entries");
   }
   for (const auto& [name, item] : value->items()) {
-    if (!item.is_string()) return error(key + "." + name, "must be a string");
+    if (!item.is_string())
+      return error(std::string(key).append(".").append(name), "must be a string");
     out[name] = item.get<std::string>();
   }
   return out;

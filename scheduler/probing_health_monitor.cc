@@ -105,7 +105,7 @@ void ProbingHealthMonitor::tick() {
     health::ProbeRequest request{d.probe, d.spec.kind, d.target.address, d.target.netns,
                                  d.spec.timeoutMs};
     std::string id = d.id;
-    prober_.submit(std::move(request), [this, id](health::ProbeResult result) {
+    prober_.submit(std::move(request), [this, id](const health::ProbeResult& result) {
       finish(id, result.key, result.ok, result.detail, result.proberFault);
     });
   }

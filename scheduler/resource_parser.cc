@@ -34,7 +34,7 @@ Result<void> checkLabels(const FieldReader& reader, const std::string& key,
     }
     for (char c : value) ok = ok && c > 0x20 && c < 0x7f;
     if (!ok) {
-      return reader.error(key + "." + name,
+      return reader.error(std::string(key).append(".").append(name),
                           "label keys are 1-63 of [A-Za-z0-9._/-], values 0-63 printable "
                           "characters without spaces");
     }
@@ -429,7 +429,7 @@ Result<DeploymentResource> parseDeployment(const FieldReader& spec, ObjectMeta m
   auto config = spec.optionalString("config");
   if (!config) return fail(config.error());
   out.config = config->value_or("");
-  if (out.config.size() > 64 * 1024) return spec.error("config", "at most 64 KiB");
+  if (out.config.size() > std::size_t{64} * 1024) return spec.error("config", "at most 64 KiB");
   for (char c : out.config) {
     if ((static_cast<unsigned char>(c) < 0x20 && c != '\n' && c != '\t') || c == 0x7f) {
       return spec.error("config", "control characters are not allowed");
@@ -470,7 +470,7 @@ Result<DeploymentResource> parseDeployment(const FieldReader& spec, ObjectMeta m
   return out;
 }
 
-Result<HostResource> parseHost(const FieldReader& spec, ObjectMeta meta) {
+Result<HostResource> parseHost(const FieldReader& spec, const ObjectMeta& meta) {
   if (auto r = spec.allowOnly({"uri", "accel", "probeNetns"}); !r) return fail(r.error());
   HostResource out;
   out.request.name = meta.name;
@@ -483,7 +483,9 @@ Result<HostResource> parseHost(const FieldReader& spec, ObjectMeta meta) {
   auto netns = spec.optionalString("probeNetns");
   if (!netns) return fail(netns.error());
   out.request.probeNetns = netns->value_or("");
-  for (const auto& [key, value] : meta.labels) out.request.labels.push_back(key + "=" + value);
+  for (const auto& [key, value] : meta.labels) {
+    out.request.labels.push_back(std::string(key).append("=").append(value));
+  }
   return out;  // the URI is checked by validateHostRequest under the server's policy
 }
 
@@ -560,7 +562,7 @@ Result<Resource> parseResource(const Document& document) {
     if (!deployment) return fail(deployment.error());
     return Resource{std::move(*deployment)};
   }
-  auto host = parseHost(**spec, std::move(*meta));
+  auto host = parseHost(**spec, *meta);
   if (!host) return fail(host.error());
   return Resource{std::move(*host)};
 }

@@ -193,6 +193,7 @@ TEST_F(DeploymentApiTest, DryRunShowsThePlanPerHostAndChangesNothing) {
 
 TEST_F(DeploymentApiTest, TwentyConcurrentAppliesOfOneFileStoreOneState) {
   std::vector<std::thread> threads;
+  threads.reserve(20);
   std::vector<std::string> actions(20);
   for (int t = 0; t < 20; ++t) {
     threads.emplace_back([&, t] {
