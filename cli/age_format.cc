@@ -7,8 +7,8 @@ namespace stele::cli {
 std::string formatAge(std::int64_t seconds) {
   if (seconds < 0) seconds = 0;
   if (seconds < 120) return std::to_string(seconds) + "s";
-  if (seconds < 2 * 3600) return std::to_string(seconds / 60) + "m";
-  if (seconds < 2 * 86400) return std::to_string(seconds / 3600) + "h";
+  if (seconds < std::int64_t{2} * 3600) return std::to_string(seconds / 60) + "m";
+  if (seconds < std::int64_t{2} * 86400) return std::to_string(seconds / 3600) + "h";
   return std::to_string(seconds / 86400) + "d";
 }
 

@@ -43,9 +43,12 @@ Result<std::vector<Target>> targetsOf(const ManifestFile& file) {
       networks.push_back({"network", n});
     } else if (kind == "Host") {
       return fail(ErrorKind::InvalidArgument, "kind_invalid",
-                  where + " (Host " + n +
-                      "): hosts are not deleted from a file; use `stele host remove " + n +
-                      "` (nothing was deleted)");
+                  std::string(where)
+                      .append(" (Host ")
+                      .append(n)
+                      .append("): hosts are not deleted from a file; use `stele host remove ")
+                      .append(n)
+                      .append("` (nothing was deleted)"));
     } else {
       return fail(ErrorKind::InvalidArgument, "kind_invalid",
                   where + ": kind: must be Deployment or Network (nothing was deleted)");

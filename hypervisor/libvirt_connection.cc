@@ -90,7 +90,7 @@ HostConnection::HostConnection(HostConfig config, const Clock& clock,
                                LibvirtHypervisorOptions options, Emit emit)
     : config_(std::move(config)),
       clock_(clock),
-      options_(options),
+      options_(std::move(options)),
       emit_(std::move(emit)),
       signals_(std::make_shared<ConnectionSignals>()) {
   status_.id = config_.id;

@@ -11,7 +11,9 @@
 namespace stele::hypervisor {
 
 LibvirtHypervisor::LibvirtHypervisor(const Clock& clock, LibvirtHypervisorOptions options)
-    : clock_(clock), options_(options), dispatcher_(std::make_unique<EventDispatcher>()) {}
+    : clock_(clock),
+      options_(std::move(options)),
+      dispatcher_(std::make_unique<EventDispatcher>()) {}
 
 LibvirtHypervisor::~LibvirtHypervisor() {
   std::map<HostId, std::shared_ptr<HostConnection>> hosts;

@@ -142,6 +142,7 @@ Result<HostStatus> MemoryHypervisor::hostStatus(const HostId& host) const {
 Result<std::vector<HostStatus>> MemoryHypervisor::hosts() const {
   std::lock_guard lock(mutex_);
   std::vector<HostStatus> statuses;
+  statuses.reserve(connections_.size());
   for (const auto& [id, connection] : connections_) statuses.push_back(connection.status);
   return statuses;
 }

@@ -61,7 +61,7 @@ Score scoreOf(const PlacementRequest& request, const HostCandidate& host) {
       host.memoryMiB == 0
           ? 0
           : static_cast<double>(host.memoryMiB - host.allocatedMemoryMiB - request.memoryMiB) /
-                host.memoryMiB;
+                static_cast<double>(host.memoryMiB);
   const double freeVcpus =
       host.cpus == 0
           ? 0

@@ -45,7 +45,9 @@ struct Row {
 double cpuMicros(int who) {
   rusage usage{};
   getrusage(who, &usage);
-  auto us = [](const timeval& t) { return static_cast<double>(t.tv_sec) * 1e6 + t.tv_usec; };
+  auto us = [](const timeval& t) {
+    return static_cast<double>(t.tv_sec) * 1e6 + static_cast<double>(t.tv_usec);
+  };
   return us(usage.ru_utime) + us(usage.ru_stime);
 }
 
@@ -71,7 +73,7 @@ Row runProber(const std::string& netns, std::size_t inFlight, int seconds) {
   auto deadline = SteadyClock::now() + std::chrono::seconds(seconds);
   ProbeRequest request{0, HttpCheck{80, "/healthz", 200}, kServer, netns, 1000};
 
-  std::function<void(ProbeResult)> onResult = [&](ProbeResult r) {
+  std::function<void(ProbeResult)> onResult = [&](const ProbeResult& r) {
     bool again;
     {
       std::lock_guard lock(mutex);

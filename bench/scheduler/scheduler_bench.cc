@@ -100,6 +100,7 @@ struct PlacementFigures {
 PlacementFigures placeAll(std::vector<scheduler::HostCandidate>& hosts, int count, int deployments,
                           Random& random) {
   std::vector<scheduler::PlacementRequest> requests;
+  requests.reserve(static_cast<std::size_t>(deployments));
   for (int d = 0; d < deployments; ++d) requests.push_back(requestFor(d));
   PlacementFigures figures;
   const auto start = SteadyClock::now();

@@ -81,7 +81,10 @@ void SocketProber::submit(ProbeRequest request, std::function<void(ProbeResult)>
       refusal = "prober stopped";
     } else {
       auto& loop = loops_[request.netns];
-      if (loop && loop->dead()) deadLoop = std::move(loop);  // the namespace may exist by now
+      if (loop && loop->dead()) {  // the namespace may exist by now
+        deadLoop = std::move(loop);
+        loop.reset();
+      }
       if (!loop) {
         std::string path =
             request.netns.empty() ? "" : options_.netnsDirectory + "/" + request.netns;

@@ -10,9 +10,9 @@ TEST(AgeFormat, ShowsSecondsThenMinutesHoursAndDaysLikeKubectl) {
   EXPECT_EQ(formatAge(0), "0s");
   EXPECT_EQ(formatAge(119), "119s");
   EXPECT_EQ(formatAge(120), "2m");
-  EXPECT_EQ(formatAge(2 * 3600 - 1), "119m");
-  EXPECT_EQ(formatAge(2 * 3600), "2h");
-  EXPECT_EQ(formatAge(2 * 86400), "2d");
+  EXPECT_EQ(formatAge(std::int64_t{2} * 3600 - 1), "119m");
+  EXPECT_EQ(formatAge(std::int64_t{2} * 3600), "2h");
+  EXPECT_EQ(formatAge(std::int64_t{2} * 86400), "2d");
 }
 
 TEST(AgeFormat, ReadsServerTimesWithOrWithoutMilliseconds) {

@@ -15,9 +15,9 @@ HealthCheckSpec valid() {
 }
 
 TEST(HealthCheckValidation, AcceptsTheDefaultsOfEveryKind) {
-  for (CheckKind kind : std::vector<CheckKind>{HttpCheck{}, TcpCheck{22},
-                                               DnsCheck{"www.zone.test", "A", "192.0.2.1", 53},
-                                               ConsoleCheck{"stele-appliance: dns ready"}}) {
+  for (const CheckKind& kind : std::vector<CheckKind>{
+           HttpCheck{}, TcpCheck{22}, DnsCheck{"www.zone.test", "A", "192.0.2.1", 53},
+           ConsoleCheck{"stele-appliance: dns ready"}}) {
     HealthCheckSpec spec = valid();
     spec.kind = kind;
     auto r = validateHealthCheckSpec(spec);

@@ -19,7 +19,7 @@ TEST(HttpProbeMessage, BuildsAGetWithHostAndConnectionClose) {
 }
 
 TEST(HttpProbeMessage, RefusesPathsThatCouldSmuggleBytes) {
-  for (std::string path :
+  for (const std::string& path :
        std::vector<std::string>{"", "healthz", "/a b", "/a\r\nX: y", std::string("/a\0b", 4),
                                 "/" + std::string(1024, 'a')}) {
     auto request = buildHttpProbeRequest("10.0.0.1", 80, path);

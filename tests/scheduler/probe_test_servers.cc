@@ -18,7 +18,7 @@ int boundSocket(int type, int& port) {
   sockaddr_in sa{};
   sa.sin_family = AF_INET;
   sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  bind(fd, reinterpret_cast<sockaddr*>(&sa), sizeof sa);
+  (void)bind(fd, reinterpret_cast<sockaddr*>(&sa), sizeof sa);
   socklen_t length = sizeof sa;
   getsockname(fd, reinterpret_cast<sockaddr*>(&sa), &length);
   port = ntohs(sa.sin_port);
@@ -74,7 +74,7 @@ void CannedHttpServer::serve() {
   }
 }
 
-DnsStub::DnsStub(Mode mode, std::string address) : mode_(mode) {
+DnsStub::DnsStub(Mode mode, const std::string& address) : mode_(mode) {
   inet_pton(AF_INET, address.c_str(), address_);
   fd_ = boundSocket(SOCK_DGRAM, port_);
   stopFd_ = eventfd(0, EFD_CLOEXEC);

@@ -38,7 +38,7 @@ class DnsStub {
     Garbled,   // our id and question, then an answer record cut short
     Silent,    // no reply at all
   };
-  DnsStub(Mode mode, std::string address = "192.0.2.10");
+  DnsStub(Mode mode, const std::string& address = "192.0.2.10");
   ~DnsStub();
   int port() const { return port_; }
 

@@ -90,6 +90,7 @@ std::vector<Step> stepsOf(const ReconcilePlan& plan, Kind kind) {
 
 std::vector<int> ordinalsOf(const std::vector<Step>& steps) {
   std::vector<int> out;
+  out.reserve(steps.size());
   for (const auto& step : steps) out.push_back(step.ordinal);
   std::sort(out.begin(), out.end());
   return out;

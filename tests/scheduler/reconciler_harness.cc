@@ -49,8 +49,7 @@ HarnessOptions scenarioOptions(int hosts) {
   return options;
 }
 
-ReconcilerHarness::ReconcilerHarness(HarnessOptions options)
-    : options_(std::move(options)), key_(makeKey()) {
+ReconcilerHarness::ReconcilerHarness(HarnessOptions options) : options_(options), key_(makeKey()) {
   db_ = orThrow(store::Database::open(dir_.file("stele.db")), "open database");
   blobs_ = orThrow(store::BlobStore::open(dir_.path(), *db_, clock_, random_), "open blobs");
   images_ = std::make_unique<store::ImageRepository>(*db_);

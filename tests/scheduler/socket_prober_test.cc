@@ -198,7 +198,7 @@ TEST(SocketProber, QueuesBeyondTheInFlightLimitAndAnswersEveryProbe) {
   std::vector<int> seen(kProbes, 0);
   for (int i = 0; i < kProbes; ++i)
     prober.submit({static_cast<std::uint64_t>(i), http(server.port()), "127.0.0.1", "", 5000},
-                  [&](ProbeResult r) {
+                  [&](const ProbeResult& r) {
                     std::lock_guard lock(mutex);
                     ++seen[r.key];
                     ok += r.ok;
