@@ -65,7 +65,8 @@ void addEventRoutes(Router& router, Services& s) {
                 auto events = s.events.list(*query);
                 if (!events) return fail(events.error());
                 auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(*wait);
-                while (events->empty() && std::chrono::steady_clock::now() < deadline) {
+                while (events->empty() && std::chrono::steady_clock::now() < deadline &&
+                       !s.events.closed()) {
                   auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
                       deadline - std::chrono::steady_clock::now());
                   std::int64_t newest = s.events.waitAfter(query->afterId, left);

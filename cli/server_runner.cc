@@ -146,6 +146,7 @@ int runServer(const ServerOptions& options) {
   int received = 0;
   sigwait(&signals, &received);
   std::fprintf(stderr, "stele server: signal %d, shutting down\n", received);
+  events.close();  // ends waiting event streams, so no handler holds the endpoint open
   (*endpoint)->stop();
   reconciler.stop();
   if (probing) probing->stop();

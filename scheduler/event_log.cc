@@ -27,8 +27,21 @@ std::int64_t EventLog::lastId() {
 std::int64_t EventLog::waitAfter(std::int64_t afterId, std::chrono::milliseconds timeout) {
   (void)lastId();
   std::unique_lock lock(mutex_);
-  changed_.wait_for(lock, timeout, [&] { return lastId_ > afterId; });
+  changed_.wait_for(lock, timeout, [&] { return lastId_ > afterId || closed_; });
   return lastId_;
+}
+
+void EventLog::close() {
+  {
+    std::lock_guard lock(mutex_);
+    closed_ = true;
+  }
+  changed_.notify_all();
+}
+
+bool EventLog::closed() {
+  std::lock_guard lock(mutex_);
+  return closed_;
 }
 
 }  // namespace stele::scheduler

@@ -25,6 +25,9 @@ class EventLog {
   // Blocks until an event with id > afterId exists or the timeout passes; returns the newest id.
   std::int64_t waitAfter(std::int64_t afterId, std::chrono::milliseconds timeout);
   std::int64_t lastId();
+  // Wakes every waiter and makes later waits return at once (server shutdown).
+  void close();
+  bool closed();
 
  private:
   store::EventRepository repo_;
@@ -34,6 +37,7 @@ class EventLog {
   std::condition_variable changed_;
   std::int64_t lastId_ = -1;  // -1: not read from the store yet
   std::int64_t sinceTrim_ = 0;
+  bool closed_ = false;
 };
 
 }  // namespace stele::scheduler

@@ -341,5 +341,15 @@ TEST_F(DeploymentApiTest, EventsStreamAsServerSentEventsAndResumeAfterLastEventI
   EXPECT_GE(seen, 1) << "the stream waited for the next event: " << resumed->body;
 }
 
+TEST_F(DeploymentApiTest, AWaitingEventStreamDoesNotHoldUpShutdown) {
+  std::thread waiting([&] {
+    auto client = fx_.server().admin();
+    (void)client.request("GET", "/v1/events/stream?after=999999&waitMs=25000");
+  });
+  std::this_thread::sleep_for(300ms);  // let the stream start waiting
+  fx_.server().stop();  // fails the test unless the server exits 0 within 10 s of SIGTERM
+  waiting.join();
+}
+
 }  // namespace
 }  // namespace stele::testing
