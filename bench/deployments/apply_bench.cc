@@ -30,6 +30,7 @@
 #include <thread>
 #include <vector>
 
+#include "bench/common/bench_flags.h"
 #include "tests/support/deploy_fixture.h"
 #include "tests/support/registry_client.h"
 #include "tests/support/server_process.h"
@@ -42,9 +43,7 @@ using namespace stele;
 using stele::testing::TempDir;
 using Clock = std::chrono::steady_clock;
 
-double secondsSince(Clock::time_point start) {
-  return std::chrono::duration<double>(Clock::now() - start).count();
-}
+using bench::secondsSince;
 
 struct Options {
   int hosts = 10;
@@ -57,30 +56,25 @@ struct Options {
 
 Options parseOptions(int argc, char** argv) {
   Options o;
-  for (int i = 1; i < argc; ++i) {
-    std::string flag = argv[i];
-    if (i + 1 >= argc) {
-      throw std::runtime_error(
-          "usage: apply_bench [--hosts N] [--replicas N] [--interval-ms MS] [--baseline N] "
-          "[--timeout-s S] [--poll-ms MS]");
-    }
-    int value = std::atoi(argv[++i]);
-    if (flag == "--hosts") {
-      o.hosts = std::clamp(value, 1, 100);
-    } else if (flag == "--replicas") {
-      o.replicas = std::clamp(value, 1, 1000);
-    } else if (flag == "--interval-ms") {
-      o.intervalMs = std::clamp(value, 1, 1000);
-    } else if (flag == "--baseline") {
-      o.baseline = std::clamp(value, 10, 5000);
-    } else if (flag == "--timeout-s") {
-      o.timeoutS = std::clamp(value, 5, 300);
-    } else if (flag == "--poll-ms") {
-      o.pollMs = std::clamp(value, 50, 5000);
-    } else {
-      throw std::runtime_error("unknown flag " + flag);
-    }
+  std::string bad = bench::readIntFlags(argc, argv,
+                                        {{"--hosts", &o.hosts},
+                                         {"--replicas", &o.replicas},
+                                         {"--interval-ms", &o.intervalMs},
+                                         {"--baseline", &o.baseline},
+                                         {"--timeout-s", &o.timeoutS},
+                                         {"--poll-ms", &o.pollMs}});
+  if (!bad.empty()) {
+    throw std::runtime_error(
+        "unknown flag or missing value: " + bad +
+        " (usage: apply_bench [--hosts N] [--replicas N] [--interval-ms MS] [--baseline N] "
+        "[--timeout-s S] [--poll-ms MS])");
   }
+  o.hosts = std::clamp(o.hosts, 1, 100);
+  o.replicas = std::clamp(o.replicas, 1, 1000);
+  o.intervalMs = std::clamp(o.intervalMs, 1, 1000);
+  o.baseline = std::clamp(o.baseline, 10, 5000);
+  o.timeoutS = std::clamp(o.timeoutS, 5, 300);
+  o.pollMs = std::clamp(o.pollMs, 50, 5000);
   return o;
 }
 

@@ -16,6 +16,7 @@
 #include <string>
 #include <vector>
 
+#include "bench/common/bench_flags.h"
 #include "scheduler/instance_state.h"
 #include "tests/scheduler/reconciler_harness.h"
 
@@ -33,24 +34,16 @@ struct Options {
 
 Options parse(int argc, char** argv) {
   Options options;
-  for (int i = 1; i + 1 < argc; i += 2) {
-    const int value = std::atoi(argv[i + 1]);
-    if (std::strcmp(argv[i], "--hosts") == 0)
-      options.hosts = value;
-    else if (std::strcmp(argv[i], "--instances") == 0)
-      options.instances = value;
-    else if (std::strcmp(argv[i], "--deployments") == 0)
-      options.deployments = value;
-    else if (std::strcmp(argv[i], "--idle-passes") == 0)
-      options.idlePasses = value;
-  }
+  (void)bench::readIntFlags(argc, argv,
+                            {{"--hosts", &options.hosts},
+                             {"--instances", &options.instances},
+                             {"--deployments", &options.deployments},
+                             {"--idle-passes", &options.idlePasses}});
   options.deployments = std::clamp(options.deployments, 1, 250);
   return options;
 }
 
-double secondsSince(SteadyClock::time_point start) {
-  return std::chrono::duration<double>(SteadyClock::now() - start).count();
-}
+using bench::secondsSince;
 
 double cpuSeconds() {
   timespec ts{};

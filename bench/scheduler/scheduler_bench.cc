@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "bench/common/bench_flags.h"
 #include "common/clock.h"
 #include "common/random.h"
 #include "hypervisor/memory_hypervisor.h"
@@ -37,17 +38,11 @@ struct Options {
 
 Options parse(int argc, char** argv) {
   Options options;
-  for (int i = 1; i + 1 < argc; i += 2) {
-    const int value = std::atoi(argv[i + 1]);
-    if (std::strcmp(argv[i], "--hosts") == 0)
-      options.hosts = value;
-    else if (std::strcmp(argv[i], "--running") == 0)
-      options.running = value;
-    else if (std::strcmp(argv[i], "--place") == 0)
-      options.place = value;
-    else if (std::strcmp(argv[i], "--hv-rounds") == 0)
-      options.hvRounds = value;
-  }
+  (void)bench::readIntFlags(argc, argv,
+                            {{"--hosts", &options.hosts},
+                             {"--running", &options.running},
+                             {"--place", &options.place},
+                             {"--hv-rounds", &options.hvRounds}});
   return options;
 }
 
