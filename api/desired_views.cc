@@ -2,6 +2,7 @@
 
 #include "common/time_format.h"
 #include "scheduler/instance_state.h"
+#include "store/pattern_list.h"
 
 namespace stele::api {
 namespace {
@@ -70,15 +71,7 @@ nlohmann::json deploymentJson(const scheduler::StoredDeployment& d,
 }
 
 nlohmann::json instanceJson(const store::InstanceRecord& i) {
-  nlohmann::json signers = nlohmann::json::array();
-  std::size_t start = 0;
-  while (start < i.signerKeys.size()) {
-    auto comma = i.signerKeys.find(',', start);
-    signers.push_back(
-        i.signerKeys.substr(start, comma == std::string::npos ? comma : comma - start));
-    if (comma == std::string::npos) break;
-    start = comma + 1;
-  }
+  nlohmann::json signers = store::splitPatterns(i.signerKeys);
   auto addresses = nlohmann::json::parse(i.addresses, nullptr, false);
   auto probe = nlohmann::json::parse(i.lastProbe.empty() ? "null" : i.lastProbe, nullptr, false);
   return {

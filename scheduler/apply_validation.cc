@@ -21,9 +21,12 @@ std::string interfacePath(std::size_t i, const InterfaceRequest& nic) {
   return "spec.interfaces[" + std::to_string(i) + "]." + (nic.pool ? "pool" : "addresses");
 }
 
-Result<void> checkInterfaces(const DocumentRef& doc, const DeploymentResource& deployment,
-                             const std::map<std::string, NetworkResource>& networks,
-                             const std::vector<const DeploymentResource*>& others) {
+}  // namespace
+
+Result<void> validateDeploymentInterfaces(const DocumentRef& doc,
+                                          const DeploymentResource& deployment,
+                                          const std::map<std::string, NetworkResource>& networks,
+                                          const std::vector<const DeploymentResource*>& others) {
   for (std::size_t i = 0; i < deployment.interfaces.size(); ++i) {
     const auto& nic = deployment.interfaces[i];
     auto network = networks.find(nic.network);
@@ -61,6 +64,8 @@ Result<void> checkInterfaces(const DocumentRef& doc, const DeploymentResource& d
   }
   return {};
 }
+
+namespace {
 
 Result<void> checkConfigKeys(const DocumentRef& doc, const DeploymentResource& deployment,
                              const ResolvedImage& image) {
@@ -115,7 +120,7 @@ Result<void> validateDeploymentReferences(const DocumentRef& doc,
   if (image.manifest.bootKind != "kernel") {
     return unprocessable(doc, "spec.image", "only direct-kernel-boot images can be deployed");
   }
-  if (auto r = checkInterfaces(doc, deployment, networks, others); !r) return r;
+  if (auto r = validateDeploymentInterfaces(doc, deployment, networks, others); !r) return r;
   return checkConfigKeys(doc, deployment, image);
 }
 

@@ -25,10 +25,18 @@ struct ResolvedImage {
 // Config keys Stele writes itself for every instance; a deployment may not set them.
 bool isSteleWrittenConfigKey(const std::string& key);
 
-// Unprocessable ("reference_invalid") errors name the document and field path: a network that
-// is not there, an address outside its network or on its network/broadcast/host address, an
-// address another deployment holds, a config key the image does not declare or that Stele
-// writes, a required key missing.
+// Its networks exist, and each of its addresses lies inside its network, is not the network,
+// broadcast or host address, and is not held by another deployment. Unprocessable
+// ("reference_invalid"), naming the document and field path.
+Result<void> validateDeploymentInterfaces(const DocumentRef& doc,
+                                          const DeploymentResource& deployment,
+                                          const std::map<std::string, NetworkResource>& networks,
+                                          const std::vector<const DeploymentResource*>& others);
+
+// validateDeploymentInterfaces, then the image: Unprocessable ("reference_invalid") errors name the
+// document and field path: a network that is not there, an address outside its network or on its
+// network/broadcast/host address, an address another deployment holds, a config key the image does
+// not declare or that Stele writes, a required key missing.
 Result<void> validateDeploymentReferences(const DocumentRef& doc,
                                           const DeploymentResource& deployment,
                                           const ResolvedImage& image,

@@ -182,15 +182,8 @@ Result<ApplyResult> DesiredState::apply(const ApplyRequest& request) {
       if (world->submittedDeployments.count(name) != 0 || !usesAny(d, world->submittedNetworks)) {
         continue;
       }
-      auto stored = registry_.getVersion(d.image.name, d.image.version);
-      ResolvedImage image{d.image.name, d.image.version, "", {}, {}};
-      if (stored) image.manifest = stored->manifest;
-      image.manifest.bootKind = "kernel";
-      image.manifest.config.clear();  // only its interfaces are in question here
-      DeploymentResource interfacesOnly = d;
-      interfacesOnly.config.clear();
-      if (auto r = validateDeploymentReferences(DocumentRef{0, "Deployment", name}, interfacesOnly,
-                                                image, world->networks, othersThan(*world, name));
+      if (auto r = validateDeploymentInterfaces(DocumentRef{0, "Deployment", name}, d,
+                                                world->networks, othersThan(*world, name));
           !r) {
         return fail(ErrorKind::Unprocessable, "reference_invalid",
                     "the networks applied would break a stored deployment: " + r.error().message);
@@ -309,54 +302,54 @@ Result<void> DesiredState::remove(const std::string& kind, const std::string& na
   return {};
 }
 
-Result<std::vector<StoredNetwork>> DesiredState::networks() {
-  store::DesiredRepository repo(db_);
-  auto records = repo.list("Network");
+namespace {
+
+// Stored records of one kind, each parsed back into its typed form.
+template <class Stored, class Kind>
+Result<std::vector<Stored>> storedOfKind(store::Database& db, const std::string& kind) {
+  store::DesiredRepository repo(db);
+  auto records = repo.list(kind);
   if (!records) return fail(records.error());
-  std::vector<StoredNetwork> out;
+  std::vector<Stored> out;
+  out.reserve(records->size());
   for (auto& record : *records) {
     auto resource = parseStoredDocument(record.document);
     if (!resource) return fail(resource.error());
-    out.push_back({std::move(record), std::get<NetworkResource>(std::move(*resource))});
+    out.push_back({std::move(record), std::get<Kind>(std::move(*resource))});
   }
   return out;
+}
+
+template <class Stored, class Kind>
+Result<Stored> storedOne(store::Database& db, const std::string& kind, const std::string& name) {
+  store::DesiredRepository repo(db);
+  auto record = repo.find(kind, name);
+  if (!record) return fail(record.error());
+  if (!record->has_value()) {
+    std::string lower = kind == "Network" ? "network" : "deployment";
+    return fail(ErrorKind::NotFound, lower + "_not_found", "no " + lower + " named " + name);
+  }
+  auto resource = parseStoredDocument((*record)->document);
+  if (!resource) return fail(resource.error());
+  return Stored{std::move(**record), std::get<Kind>(std::move(*resource))};
+}
+
+}  // namespace
+
+Result<std::vector<StoredNetwork>> DesiredState::networks() {
+  return storedOfKind<StoredNetwork, NetworkResource>(db_, "Network");
 }
 
 Result<std::vector<StoredDeployment>> DesiredState::deployments() {
-  store::DesiredRepository repo(db_);
-  auto records = repo.list("Deployment");
-  if (!records) return fail(records.error());
-  std::vector<StoredDeployment> out;
-  for (auto& record : *records) {
-    auto resource = parseStoredDocument(record.document);
-    if (!resource) return fail(resource.error());
-    out.push_back({std::move(record), std::get<DeploymentResource>(std::move(*resource))});
-  }
-  return out;
+  return storedOfKind<StoredDeployment, DeploymentResource>(db_, "Deployment");
 }
 
 Result<StoredDeployment> DesiredState::deployment(const std::string& name) {
-  store::DesiredRepository repo(db_);
-  auto record = repo.find("Deployment", name);
-  if (!record) return fail(record.error());
-  if (!record->has_value()) {
-    return fail(ErrorKind::NotFound, "deployment_not_found", "no deployment named " + name);
-  }
-  auto resource = parseStoredDocument((*record)->document);
-  if (!resource) return fail(resource.error());
-  return StoredDeployment{std::move(**record), std::get<DeploymentResource>(std::move(*resource))};
+  return storedOne<StoredDeployment, DeploymentResource>(db_, "Deployment", name);
 }
 
 Result<StoredNetwork> DesiredState::network(const std::string& name) {
-  store::DesiredRepository repo(db_);
-  auto record = repo.find("Network", name);
-  if (!record) return fail(record.error());
-  if (!record->has_value()) {
-    return fail(ErrorKind::NotFound, "network_not_found", "no network named " + name);
-  }
-  auto resource = parseStoredDocument((*record)->document);
-  if (!resource) return fail(resource.error());
-  return StoredNetwork{std::move(**record), std::get<NetworkResource>(std::move(*resource))};
+  return storedOne<StoredNetwork, NetworkResource>(db_, "Network", name);
 }
 
 }  // namespace stele::scheduler

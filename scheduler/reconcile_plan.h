@@ -43,8 +43,9 @@ struct ReconcileSnapshot {
   std::int64_t nowMs = 0;
   std::vector<PlanDeployment> deployments;
   std::vector<store::InstanceRecord> instances;
-  std::map<std::string, PlanHost> hosts;       // every host in the inventory
-  std::map<std::string, HealthReport> health;  // by instance id
+  std::map<std::string, PlanHost> hosts;            // every host in the inventory
+  std::map<std::string, HealthReport> health;       // by instance id
+  std::map<std::string, NetworkResource> networks;  // desired networks, by name
   // Instance ids this server began to provision: a Stele domain that no record owns is a stray
   // (destroyed) only if it is one of these or belongs to a desired deployment; others (another
   // control plane's, say) are left alone.

@@ -8,6 +8,7 @@
 #include "scheduler/instance_state.h"
 #include "store/host_repository.h"
 #include "store/instance_repository.h"
+#include "store/pattern_list.h"
 
 namespace stele::scheduler {
 namespace {
@@ -101,6 +102,7 @@ Result<ReconcileSnapshot> Reconciler::snapshot() {
   if (!deployments) return fail(deployments.error());
   auto networks = desired_.networks();
   if (!networks) return fail(networks.error());
+  for (const auto& n : *networks) s.networks[n.record.name] = n.network;
   std::map<std::string, images::Manifest> manifests;
   for (auto& stored : *deployments) {
     PlanDeployment d;
@@ -136,10 +138,9 @@ Result<ReconcileSnapshot> Reconciler::snapshot() {
     host.candidate.accel =
         h.accel == "qemu" ? hypervisor::Acceleration::Qemu : hypervisor::Acceleration::Kvm;
     host.candidate.labels = labelMap(h.labels);
-    for (const auto& n : *networks) {
-      if (selects(n.network.hostSelector, host.candidate.labels)) {
-        host.candidate.networks.insert(n.record.name);
-      }
+    for (const auto& [name, network] : s.networks) {
+      if (selects(network.hostSelector, host.candidate.labels))
+        host.candidate.networks.insert(name);
     }
     auto status = hypervisor_.hostStatus(h.name);
     host.reachable = status && status->reachability == hypervisor::HostReachability::Reachable;
@@ -328,10 +329,7 @@ Result<void> Reconciler::provision(const Step& step, const ReconcileSnapshot& sn
   if (!image)
     return failed("deploy gate refused " + d->spec.image.text() + ": " + image.error().message,
                   "ProvisionRefused");
-  std::map<std::string, NetworkResource> networks;
-  auto stored = desired_.networks();
-  if (!stored) return fail(stored.error());
-  for (auto& n : *stored) networks[n.record.name] = n.network;
+  const std::map<std::string, NetworkResource>& networks = snapshot.networks;
   std::vector<std::string> libvirtNetworks;
   for (const auto& nic : d->spec.interfaces) {
     auto net = networks.find(nic.network);
@@ -370,8 +368,7 @@ Result<void> Reconciler::provision(const Step& step, const ReconcileSnapshot& sn
   if (!made)
     return failed("provision on " + step.host + ": " + made.error().message, "ProvisionFailed");
   crashpoint("provision-done");
-  std::string signers;
-  for (const auto& k : image->signerKeys) signers += (signers.empty() ? "" : ",") + k;
+  std::string signers = store::joinPatterns(image->signerKeys);
   auto done = db_.transaction([&](store::Database& tx) -> Result<void> {
     store::InstanceRepository r(tx);
     auto set = tx.execute("UPDATE instances SET image_digest = ?, signer_keys = ? WHERE id = ?",

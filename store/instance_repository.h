@@ -22,7 +22,7 @@ struct InstanceRecord {
   std::string host;
   std::string imageVersion;
   std::string imageDigest;  // manifest digest
-  std::string signerKeys;   // comma separated key ids
+  std::string signerKeys;   // key ids, one a line (store/pattern_list.h)
   std::string addresses;    // JSON object network -> address
   std::string state;        // see scheduler/instance_state.h
   std::int64_t stateSinceMs = 0;
