@@ -16,7 +16,7 @@ namespace stele::scheduler {
 struct HealthTarget {
   std::string instanceId;
   std::string host;
-  HealthCheckRequest check;
+  health::HealthCheckSpec check;
   std::string address;       // the instance's first address (or the check's target)
   std::string netns;         // where to probe from: the check's vantage, else the host's
   std::int64_t startedAtMs;  // when its domain started

@@ -2,31 +2,6 @@
 
 namespace stele::scheduler {
 
-health::HealthCheckSpec toHealthSpec(const HealthCheckRequest& c) {
-  health::HealthCheckSpec spec;
-  switch (c.kind) {
-    case HealthCheckRequest::Kind::Http:
-      spec.kind = health::HttpCheck{c.port, c.path, c.expectStatus};
-      break;
-    case HealthCheckRequest::Kind::Tcp:
-      spec.kind = health::TcpCheck{c.port};
-      break;
-    case HealthCheckRequest::Kind::Dns:
-      spec.kind = health::DnsCheck{c.dnsName, c.dnsType, c.dnsExpect, c.port};
-      break;
-    case HealthCheckRequest::Kind::Console:
-    case HealthCheckRequest::Kind::None:
-      spec.kind = health::ConsoleCheck{c.consoleMatch};
-      break;
-  }
-  spec.initialDelayMs = c.initialDelayMs;
-  spec.periodMs = c.periodMs;
-  spec.timeoutMs = c.timeoutMs;
-  spec.successThreshold = c.successThreshold;
-  spec.failureThreshold = c.failureThreshold;
-  return spec;
-}
-
 ProbingHealthMonitor::ProbingHealthMonitor(health::Prober& prober,
                                            hypervisor::Hypervisor& hypervisor, const Clock& clock,
                                            std::function<void()> onChange,
@@ -48,7 +23,7 @@ std::map<std::string, HealthReport> ProbingHealthMonitor::reports(
     auto it = watched_.find(target.instanceId);
     if (it == watched_.end()) {
       kept[target.instanceId] = std::make_unique<Watched>(
-          Watched{target, health::HealthTracker(toHealthSpec(target.check), target.startedAtMs)});
+          Watched{target, health::HealthTracker(target.check, target.startedAtMs)});
     } else {
       kept[target.instanceId] = std::move(it->second);
     }

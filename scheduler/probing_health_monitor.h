@@ -19,9 +19,6 @@
 
 namespace stele::scheduler {
 
-// The deployment's check as the tracker and prober take it.
-health::HealthCheckSpec toHealthSpec(const HealthCheckRequest& check);
-
 class ProbingHealthMonitor final : public HealthMonitor {
  public:
   ProbingHealthMonitor(health::Prober& prober, hypervisor::Hypervisor& hypervisor,

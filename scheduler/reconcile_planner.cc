@@ -132,12 +132,9 @@ class Planner {
     } else if (health != s_.health.end() && health->second.failed) {
       fail(Step::Kind::Destroy, r, "health check failed: " + health->second.detail);
     } else if (r.state == state::kStarting && domain->second.state == DomainState::Running &&
-               (d.spec.healthCheck.kind == HealthCheckRequest::Kind::None ||
-                (health != s_.health.end() && health->second.passed))) {
+               (!d.spec.healthCheck || (health != s_.health.end() && health->second.passed))) {
       add(stepFor(Step::Kind::SetState, r, std::string(state::kAvailable),
-                  d.spec.healthCheck.kind == HealthCheckRequest::Kind::None
-                      ? "running (no health check)"
-                      : "health check passed"));
+                  !d.spec.healthCheck ? "running (no health check)" : "health check passed"));
     } else if (r.revision != d.revision) {
       outdated_[d.name].push_back(&r);
     }

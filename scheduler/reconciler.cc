@@ -173,15 +173,14 @@ Result<ReconcileSnapshot> Reconciler::snapshot() {
     for (const auto& r : s.instances) {
       if (r.state != state::kStarting && r.state != state::kAvailable) continue;
       const PlanDeployment* d = findDeployment(s, r.deployment);
-      if (d == nullptr || d->spec.healthCheck.kind == HealthCheckRequest::Kind::None) continue;
-      std::string address = d->spec.healthCheck.targetAddress
-                                ? formatIpv4(*d->spec.healthCheck.targetAddress)
-                                : firstAddress(r);
+      if (d == nullptr || !d->spec.healthCheck) continue;
+      const health::HealthCheckSpec& check = *d->spec.healthCheck;
+      std::string address = check.targetAddress.value_or(firstAddress(r));
       auto host = s.hosts.find(r.host);
-      std::string netns = !d->spec.healthCheck.vantage.empty() ? d->spec.healthCheck.vantage
-                          : host != s.hosts.end()              ? host->second.probeNetns
-                                                               : "";
-      targets.push_back({r.id, r.host, d->spec.healthCheck, address, netns, r.createdAtMs});
+      std::string netns = check.vantageNetns      ? *check.vantageNetns
+                          : host != s.hosts.end() ? host->second.probeNetns
+                                                  : "";
+      targets.push_back({r.id, r.host, check, address, netns, r.createdAtMs});
     }
     s.health = health_->reports(targets, s.nowMs);
     for (const auto& r : s.instances) {

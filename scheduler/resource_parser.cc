@@ -168,11 +168,12 @@ Result<InterfaceRequest> parseInterface(const FieldReader& item) {
   return out;
 }
 
-Result<HealthCheckRequest> parseHealthCheck(const FieldReader& spec) {
-  HealthCheckRequest out;
+Result<std::optional<health::HealthCheckSpec>> parseHealthCheck(const FieldReader& spec) {
+  health::HealthCheckSpec out;
+  out.periodMs = 1000;
   auto check = spec.object("healthCheck");
   if (!check) return fail(check.error());
-  if (!*check) return out;
+  if (!*check) return std::optional<health::HealthCheckSpec>();
   const FieldReader& hc = **check;
   if (auto r =
           hc.allowOnly({"http", "tcp", "dns", "console", "initialDelayMs", "periodMs", "timeoutMs",
@@ -192,63 +193,63 @@ Result<HealthCheckRequest> parseHealthCheck(const FieldReader& spec) {
     return fail(http.error());
   } else if (*http) {
     if (auto r = (*http)->allowOnly({"port", "path", "expectStatus"}); !r) return fail(r.error());
-    out.kind = HealthCheckRequest::Kind::Http;
+    health::HttpCheck http_;
     auto p = port(**http, 80);
     if (!p) return fail(p.error());
-    out.port = *p;
+    http_.port = *p;
     auto path = (*http)->optionalString("path");
     if (!path) return fail(path.error());
-    out.path = path->value_or("/healthz");
-    bool ok = out.path.starts_with('/') && out.path.size() <= 256;
-    for (char c : out.path) ok = ok && c > 0x20 && c < 0x7f;
+    http_.path = path->value_or("/healthz");
+    bool ok = http_.path.starts_with('/') && http_.path.size() <= 256;
+    for (char c : http_.path) ok = ok && c > 0x20 && c < 0x7f;
     if (!ok) return (*http)->error("path", "must start with / and be printable, at most 256");
     auto status = (*http)->optionalInteger("expectStatus", 100, 599);
     if (!status) return fail(status.error());
-    out.expectStatus = static_cast<int>(status->value_or(200));
+    http_.expectStatus = static_cast<int>(status->value_or(200));
+    out.kind = http_;
   }
   if (auto tcp = hc.object("tcp"); !tcp) {
     return fail(tcp.error());
   } else if (*tcp) {
     if (auto r = (*tcp)->allowOnly({"port"}); !r) return fail(r.error());
-    out.kind = HealthCheckRequest::Kind::Tcp;
     if (!(*tcp)->has("port")) return (*tcp)->error("port", "is required");
     auto p = port(**tcp, 0);
     if (!p) return fail(p.error());
-    out.port = *p;
+    out.kind = health::TcpCheck{*p};
   }
   if (auto dns = hc.object("dns"); !dns) {
     return fail(dns.error());
   } else if (*dns) {
     if (auto r = (*dns)->allowOnly({"name", "type", "expect", "port"}); !r) return fail(r.error());
-    out.kind = HealthCheckRequest::Kind::Dns;
+    health::DnsCheck dns_;
     auto name = (*dns)->requiredString("name");
     if (!name) return fail(name.error());
-    out.dnsName = *name;
+    dns_.name = *name;
     auto type = (*dns)->optionalString("type");
     if (!type) return fail(type.error());
-    out.dnsType = type->value_or("A");
-    if (out.dnsType != "A" && out.dnsType != "AAAA" && out.dnsType != "CNAME" &&
-        out.dnsType != "NS" && out.dnsType != "SOA" && out.dnsType != "TXT") {
+    dns_.type = type->value_or("A");
+    if (dns_.type != "A" && dns_.type != "AAAA" && dns_.type != "CNAME" && dns_.type != "NS" &&
+        dns_.type != "SOA" && dns_.type != "TXT") {
       return (*dns)->error("type", "must be A, AAAA, CNAME, NS, SOA or TXT");
     }
     auto expect = (*dns)->optionalString("expect");
     if (!expect) return fail(expect.error());
-    out.dnsExpect = expect->value_or("");
+    dns_.expect = expect->value_or("");
     auto p = port(**dns, 53);
     if (!p) return fail(p.error());
-    out.port = *p;
+    dns_.port = *p;
+    out.kind = dns_;
   }
   if (auto console = hc.object("console"); !console) {
     return fail(console.error());
   } else if (*console) {
     if (auto r = (*console)->allowOnly({"match"}); !r) return fail(r.error());
-    out.kind = HealthCheckRequest::Kind::Console;
     auto match = (*console)->requiredString("match");
     if (!match) return fail(match.error());
     if (match->empty() || match->size() > 200) {
       return (*console)->error("match", "must be 1-200 characters");
     }
-    out.consoleMatch = *match;
+    out.kind = health::ConsoleCheck{*match};
   }
   struct MsField {
     const char* key;
@@ -273,15 +274,17 @@ Result<HealthCheckRequest> parseHealthCheck(const FieldReader& spec) {
   if (*target) {
     auto parsed = address(hc, "target", **target);
     if (!parsed) return fail(parsed.error());
-    out.targetAddress = *parsed;
+    out.targetAddress = formatIpv4(*parsed);
   }
   auto vantage = hc.optionalString("vantage");
   if (!vantage) return fail(vantage.error());
-  out.vantage = vantage->value_or("");
-  if (!out.vantage.empty() && !validObjectName(out.vantage)) {
-    return hc.error("vantage", "must name a network namespace of the host (lowercase name)");
+  if (*vantage && !vantage->value().empty()) {
+    if (!validObjectName(**vantage)) {
+      return hc.error("vantage", "must name a network namespace of the host (lowercase name)");
+    }
+    out.vantageNetns = **vantage;
   }
-  return out;
+  return std::optional<health::HealthCheckSpec>(std::move(out));
 }
 
 Result<IntOrPercent> intOrPercent(const FieldReader& reader, const std::string& key,

@@ -10,6 +10,7 @@
 #include <variant>
 #include <vector>
 
+#include "scheduler/health/health_check.h"
 #include "scheduler/host_request.h"
 #include "scheduler/ipv4.h"
 
@@ -54,22 +55,6 @@ struct ImageRequest {
   std::string text() const;
 };
 
-struct HealthCheckRequest {
-  enum class Kind { None, Http, Tcp, Dns, Console } kind = Kind::None;
-  int port = 0;
-  std::string path = "/healthz";
-  int expectStatus = 200;
-  std::string dnsName, dnsType = "A", dnsExpect;
-  std::string consoleMatch;
-  std::int64_t initialDelayMs = 0;
-  std::int64_t periodMs = 1000;
-  std::int64_t timeoutMs = 500;
-  int successThreshold = 1;
-  int failureThreshold = 3;
-  std::optional<std::uint32_t> targetAddress;  // probe this address instead of the instance's
-  std::string vantage;                         // where to probe from: "" = the host's netns
-};
-
 struct StrategyRequest {
   enum class Type { RollingUpdate, Recreate, Canary } type = Type::RollingUpdate;
   IntOrPercent maxSurge{25, true};
@@ -94,7 +79,9 @@ struct DeploymentResource {
   std::vector<InterfaceRequest> interfaces;  // eth0, eth1, ... in this order
   std::string config;                        // appliance config template lines
   std::optional<std::string> cmdline;        // default: the image manifest's
-  HealthCheckRequest healthCheck;
+  // The check its instances must pass (none: available once running). Defaults as parsed:
+  // period 1000 ms, timeout 500 ms, thresholds 1 / 3.
+  std::optional<health::HealthCheckSpec> healthCheck;
   StrategyRequest strategy;
   std::int64_t minReadyMs = 0;
   std::int64_t progressDeadlineMs = 600000;

@@ -11,6 +11,12 @@
 namespace stele::scheduler {
 namespace {
 
+health::HealthCheckSpec httpCheck() {
+  health::HealthCheckSpec check;
+  check.kind = health::HttpCheck{};
+  return check;
+}
+
 using hypervisor::DomainState;
 using Kind = Step::Kind;
 
@@ -244,7 +250,7 @@ TEST(ReconcilePlannerTest, AFailureAfterAHealthyStretchIsForgivenAndCountsAsTheF
 TEST(ReconcilePlannerTest, StartingBecomesAvailableOnceItsCheckPassesOrAtOnceWithoutOne) {
   World w;
   auto& checked = w.deployment("checked", 2);
-  checked.spec.healthCheck.kind = HealthCheckRequest::Kind::Http;
+  checked.spec.healthCheck = httpCheck();
   w.deployment("plain", 1);
   w.host("h1");
   w.instance("checked-0", "checked", 0, "h1", state::kStarting);
@@ -527,7 +533,7 @@ TEST(ReconcilePlannerTest, ANewRevisionReplacesOneOutdatedInstanceAtATime) {
 
 TEST(ReconcilePlannerTest, ANewRevisionWaitsWhileAnotherInstanceIsNotAvailable) {
   World w;
-  w.deployment("web", 3, 2).spec.healthCheck.kind = HealthCheckRequest::Kind::Http;
+  w.deployment("web", 3, 2).spec.healthCheck = httpCheck();
   w.host("h1");
   w.instance("web-0", "web", 0, "h1");
   w.instance("web-1", "web", 1, "h1");

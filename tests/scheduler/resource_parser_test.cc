@@ -78,8 +78,9 @@ TEST(ResourceParser, TheReferenceYamlParsesIntoTypedKinds) {
   EXPECT_EQ(web.interfaces[0].capacity(), 3u);
   EXPECT_EQ(formatIpv4(web.interfaces[0].addressAt(1)), "10.0.0.11");
   EXPECT_EQ(web.config, "gateway 10.0.0.1\n");
-  EXPECT_EQ(web.healthCheck.kind, HealthCheckRequest::Kind::Http);
-  EXPECT_EQ(web.healthCheck.periodMs, 200);
+  ASSERT_TRUE(web.healthCheck);
+  EXPECT_TRUE(std::holds_alternative<health::HttpCheck>(web.healthCheck->kind));
+  EXPECT_EQ(web.healthCheck->periodMs, 200);
   EXPECT_EQ(web.strategy.maxSurge, (IntOrPercent{1, false}));
   EXPECT_EQ(web.strategy.maxUnavailable, (IntOrPercent{0, false}));
   EXPECT_EQ(web.minReadyMs, 500);
