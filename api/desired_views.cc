@@ -7,23 +7,23 @@
 namespace stele::api {
 namespace {
 
-nlohmann::json documentSpec(const std::string& document) {
-  auto parsed = nlohmann::json::parse(document, nullptr, false);
-  if (parsed.is_discarded() || !parsed.contains("spec")) return nlohmann::json::object();
-  return parsed["spec"];
-}
-
-nlohmann::json metaJson(const store::DesiredObjectRecord& record) {
+// kind, metadata (with generation, revision and who applied it) and spec of a stored object,
+// from its document parsed once.
+nlohmann::json objectJson(const char* kind, const store::DesiredObjectRecord& record) {
   auto parsed = nlohmann::json::parse(record.document, nullptr, false);
-  nlohmann::json meta = parsed.is_discarded() ? nlohmann::json::object() : parsed["metadata"];
-  return {{"name", record.name},
-          {"labels", meta.value("labels", nlohmann::json::object())},
-          {"annotations", meta.value("annotations", nlohmann::json::object())},
-          {"generation", record.generation},
-          {"revision", record.revision},
-          {"createdAt", timeMsJson(record.createdAt)},
-          {"updatedAt", timeMsJson(record.updatedAt)},
-          {"appliedBy", record.appliedBy}};
+  if (parsed.is_discarded()) parsed = nlohmann::json::object();
+  nlohmann::json meta = parsed.value("metadata", nlohmann::json::object());
+  return {{"kind", kind},
+          {"metadata",
+           {{"name", record.name},
+            {"labels", meta.value("labels", nlohmann::json::object())},
+            {"annotations", meta.value("annotations", nlohmann::json::object())},
+            {"generation", record.generation},
+            {"revision", record.revision},
+            {"createdAt", timeMsJson(record.createdAt)},
+            {"updatedAt", timeMsJson(record.updatedAt)},
+            {"appliedBy", record.appliedBy}}},
+          {"spec", parsed.value("spec", nlohmann::json::object())}};
 }
 
 }  // namespace
@@ -37,9 +37,7 @@ nlohmann::json timeMsJson(std::int64_t ms) {
 }
 
 nlohmann::json networkJson(const scheduler::StoredNetwork& n) {
-  return {{"kind", "Network"},
-          {"metadata", metaJson(n.record)},
-          {"spec", documentSpec(n.record.document)}};
+  return objectJson("Network", n.record);
 }
 
 nlohmann::json deploymentJson(const scheduler::StoredDeployment& d,
@@ -64,10 +62,9 @@ nlohmann::json deploymentJson(const scheduler::StoredDeployment& d,
   } else {
     status["condition"] = nullptr;
   }
-  return {{"kind", "Deployment"},
-          {"metadata", metaJson(d.record)},
-          {"spec", documentSpec(d.record.document)},
-          {"status", status}};
+  nlohmann::json out = objectJson("Deployment", d.record);
+  out["status"] = std::move(status);
+  return out;
 }
 
 nlohmann::json instanceJson(const store::InstanceRecord& i) {
