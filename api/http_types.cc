@@ -60,8 +60,9 @@ int httpStatus(ErrorKind kind) {
 }
 
 HttpResponse errorResponse(const Error& error) {
-  HttpResponse response = jsonResponse(
-      httpStatus(error.kind), {{"error", {{"code", error.code}, {"message", error.message}}}});
+  HttpResponse response =
+      jsonResponse(httpStatus(error.kind),
+                   {{"error", {{"code", error.code}, {"message", publicMessage(error)}}}});
   if (error.kind == ErrorKind::Unauthenticated) {
     response.headers.emplace_back("WWW-Authenticate", "Bearer realm=\"stele\"");
   }

@@ -5,6 +5,7 @@
 // slug (e.g. "signature_invalid"); `message` is for humans and names the field or object.
 #pragma once
 
+#include <cstdio>
 #include <expected>
 #include <string>
 #include <utility>
@@ -29,7 +30,17 @@ struct Error {
   ErrorKind kind = ErrorKind::Internal;
   std::string code;
   std::string message;
+  // For the server log only, never in an API answer or an event: a dependency's own text
+  // (libvirt's message may quote files the caller named). Empty for most errors.
+  std::string detail = {};
 };
+
+// The message that may be shown (API answers, events); the error's detail, if any, goes to
+// the server log (stderr) at this moment.
+inline const std::string& publicMessage(const Error& error) {
+  if (!error.detail.empty()) std::fprintf(stderr, "stele: %s\n", error.detail.c_str());
+  return error.message;
+}
 
 template <class T>
 using Result = std::expected<T, Error>;

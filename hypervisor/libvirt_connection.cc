@@ -279,7 +279,7 @@ bool HostConnection::connectOnce() {
     virConnectUnregisterCloseCallback(raw, onClose);
     virResetLastError();
     markConnectFailed("listing domains failed (" + listing.error().code + ")",
-                      listing.error().message);
+                      listing.error().detail);
     return false;
   }
 

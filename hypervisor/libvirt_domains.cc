@@ -128,8 +128,9 @@ Result<DomainHandle> defineAndStart(_virConnect* connection, const std::string& 
   if (virDomainCreate(domain.get()) < 0) {
     Error error = takeLibvirtError("domain_start_failed", "start domain " + domainName);
     if (virDomainUndefine(domain.get()) < 0) {
-      error.message += " (and undefining it failed: " +
-                       takeLibvirtError("domain_undefine_failed", "undefine").message + ")";
+      Error undefine = takeLibvirtError("domain_undefine_failed", "undefine");
+      error.message += " (and undefining it failed: " + undefine.message + ")";
+      error.detail += " (and " + undefine.detail + ")";
     }
     return fail(std::move(error));
   }

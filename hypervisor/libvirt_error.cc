@@ -37,16 +37,6 @@ ErrorKind kindOf(const virError* error) {
 
 }  // namespace
 
-Error takeLibvirtError(std::string code, const std::string& context) {
-  const virError* error = virGetLastError();
-  std::string message = context + ": ";
-  message +=
-      (error != nullptr && error->message != nullptr) ? error->message : "unknown libvirt error";
-  Error result{kindOf(error), std::move(code), std::move(message)};
-  virResetLastError();
-  return result;
-}
-
 LibvirtFailure takeLibvirtFailure(const std::string& what) {
   const virError* error = virGetLastError();
   LibvirtFailure failure;
@@ -57,6 +47,12 @@ LibvirtFailure takeLibvirtFailure(const std::string& what) {
       (error != nullptr && error->message != nullptr) ? error->message : "unknown libvirt error";
   virResetLastError();
   return failure;
+}
+
+Error takeLibvirtError(std::string code, const std::string& context) {
+  ErrorKind kind = kindOf(virGetLastError());
+  LibvirtFailure failure = takeLibvirtFailure(context);
+  return Error{kind, std::move(code), std::move(failure.summary), std::move(failure.detail)};
 }
 
 int lastLibvirtErrorNumber() {

@@ -8,7 +8,8 @@
 namespace stele::hypervisor {
 
 // Reads and resets libvirt's last error on this thread. `code` is our slug, `context` says what
-// we were doing ("define domain web-1"); libvirt's own message follows it.
+// we were doing ("define domain web-1"). The message is `context` and libvirtErrorSummary only;
+// libvirt's own text goes to Error::detail, for the server log.
 Error takeLibvirtError(std::string code, const std::string& context);
 
 // Reads and resets libvirt's last error on this thread, split into what may be shown

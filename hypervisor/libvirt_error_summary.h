@@ -8,8 +8,10 @@
 
 namespace stele::hypervisor {
 
-// "WHAT: libvirt error class XML (code 27)". `domain` and `code` are libvirt's virErrorDomain
-// and virErrorNumber; an unknown domain is shown as its number. Pure.
+// "WHAT: XML error (libvirt error class XML, code 27)": a fixed phrase of ours for the error
+// number (none for numbers we do not name), then libvirt's class and number. `domain` and
+// `code` are libvirt's virErrorDomain and virErrorNumber; an unknown domain is shown as its
+// number. Never any of libvirt's own text. Pure.
 std::string libvirtErrorSummary(std::string_view what, int domain, int code);
 
 }  // namespace stele::hypervisor

@@ -27,7 +27,7 @@ HostView HostInventory::view(const store::HostRecord& record) {
     v.status.id = record.name;
     v.status.uri = record.uri;
     v.status.reachability = hypervisor::HostReachability::Unreachable;
-    v.status.lastError = status.error().message;
+    v.status.lastError = publicMessage(status.error());
     std::lock_guard lock(refusedMutex_);
     if (auto it = refused_.find(record.name); it != refused_.end()) {
       v.status.lastError = "not connected: " + it->second;

@@ -165,8 +165,7 @@ TEST(HostUriApi, AHostThatFailsToConnectShowsNoLineOfTheFileLibvirtRead) {
   }
   auto view = jsonOf(*viewer.request("GET", "/v1/hosts/leaky"));
   EXPECT_EQ(view["state"], "unreachable");
-  EXPECT_TRUE(
-      view["lastError"].get<std::string>().starts_with("connection failed: libvirt error class "))
+  EXPECT_TRUE(view["lastError"].get<std::string>().starts_with("connection failed: "))
       << view["lastError"];
   std::string log = server.logText();
   EXPECT_NE(log.find("host leaky: connection failed: "), std::string::npos) << log;

@@ -175,8 +175,11 @@ TEST_F(QemuE2e, FailedStartUndefinesTheDomainAndRemovesItsFiles) {
   auto result = hypervisor_.provision("e2e", spec);
   ASSERT_FALSE(result.has_value());
   EXPECT_EQ(result.error().code, "domain_start_failed");
-  EXPECT_NE(result.error().message.find("no-such-network"), std::string::npos)
-      << "libvirt's own message must be carried: " << result.error().message;
+  EXPECT_NE(result.error().message.find("network not found (libvirt error class "),
+            std::string::npos)
+      << "a summary of ours is shown: " << result.error().message;
+  EXPECT_NE(result.error().detail.find("no-such-network"), std::string::npos)
+      << "libvirt's own text is kept for the log: " << result.error().detail;
   EXPECT_TRUE(valueOf(hypervisor_.listInstances("e2e")).empty());
   EXPECT_FALSE(fs::exists(env_->instanceDir() + "/i-fail"));
 }

@@ -164,6 +164,18 @@ TEST_F(TestDriverHypervisor, ConsoleLogTailReturnsTheLastBytesOfTheInstanceLog) 
   EXPECT_EQ(hypervisor_.consoleLogTail("small", "i-1", 19).value(), "ready on port 8080\n");
 }
 
+TEST_F(TestDriverHypervisor, ALibvirtFailureShowsOurSummaryAndKeepsLibvirtsTextForTheLogOnly) {
+  connect("small", "small");
+  auto removed = hypervisor_.removeNetwork("small", "never-made");
+  ASSERT_FALSE(removed.has_value());
+  EXPECT_EQ(removed.error().kind, ErrorKind::NotFound);
+  EXPECT_EQ(removed.error().message,
+            "look up network never-made: network not found (libvirt error class TEST, code 43)");
+  EXPECT_NE(removed.error().detail.find("look up network never-made: "), std::string::npos)
+      << removed.error().detail;
+  EXPECT_NE(removed.error().detail, removed.error().message) << "libvirt's own text is the detail";
+}
+
 TEST_F(TestDriverHypervisor, UnreachableHostReportsASafeSummaryLogsLibvirtsTextAndRefusesWork) {
   ASSERT_TRUE(
       hypervisor_
@@ -176,8 +188,7 @@ TEST_F(TestDriverHypervisor, UnreachableHostReportsASafeSummaryLogsLibvirtsTextA
   ASSERT_TRUE(status.has_value());
   EXPECT_EQ(status->reachability, HostReachability::Unreachable);
   EXPECT_EQ(status->lastError.find("nonexistent"), std::string::npos) << status->lastError;
-  EXPECT_TRUE(status->lastError.starts_with("connection failed: libvirt error class "))
-      << status->lastError;
+  EXPECT_TRUE(status->lastError.starts_with("connection failed: ")) << status->lastError;
   EXPECT_EQ(reachable.error().message.find("nonexistent"), std::string::npos)
       << reachable.error().message;
   EXPECT_NE(logText().find("host gone: connection failed: "), std::string::npos) << logText();
