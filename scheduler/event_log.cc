@@ -5,17 +5,26 @@ namespace stele::scheduler {
 Result<std::int64_t> EventLog::record(store::EventRecord event) {
   event.atMs = clock_.nowMs();
   auto id = repo_.append(event);
-  if (!id) return id;
+  if (id) published(*id);
+  return id;
+}
+
+Result<std::int64_t> EventLog::appendIn(store::Database& tx, store::EventRecord event) {
+  event.atMs = clock_.nowMs();
+  return store::EventRepository(tx).append(event);
+}
+
+void EventLog::published(std::int64_t id, std::int64_t count) {
   {
     std::lock_guard lock(mutex_);
-    lastId_ = std::max(lastId_, *id);
-    if (++sinceTrim_ >= 1000) {
+    lastId_ = std::max(lastId_, id);
+    sinceTrim_ += count;
+    if (sinceTrim_ >= 1000) {
       sinceTrim_ = 0;
       (void)repo_.trim(retain_);
     }
   }
   changed_.notify_all();
-  return id;
 }
 
 std::int64_t EventLog::lastId() {

@@ -19,6 +19,10 @@ class EventLog {
 
   // Stamps the time, stores, wakes readers. Failures to store are returned, never thrown.
   Result<std::int64_t> record(store::EventRecord event);
+  // For writers that batch: stamps and appends inside the caller's transaction `tx`; once it
+  // has committed, published(newest id, how many) wakes readers.
+  Result<std::int64_t> appendIn(store::Database& tx, store::EventRecord event);
+  void published(std::int64_t id, std::int64_t count = 1);
   Result<std::vector<store::EventRecord>> list(const store::EventQuery& query) {
     return repo_.list(query);
   }

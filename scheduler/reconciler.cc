@@ -55,11 +55,11 @@ Reconciler::Reconciler(store::Database& db, DesiredState& desired, images::Regis
       registry_(registry),
       blobs_(blobs),
       hypervisor_(hypervisor),
-      events_(events),
       clock_(clock),
       random_(random),
       health_(health),
-      options_(options) {}
+      options_(options),
+      writes_(db, events) {}
 
 Reconciler::~Reconciler() { stop(); }
 
@@ -74,9 +74,14 @@ void Reconciler::note(const std::string& type, const std::string& reason,
   event.deployment = deployment;
   event.instance = instance;
   event.message = message;
-  if (auto r = events_.record(event); !r) {
-    std::fprintf(stderr, "stele: event not stored: %s\n", r.error().message.c_str());
-  }
+  writes_.event(std::move(event));
+}
+
+Result<void> Reconciler::commitWrites(const StoreWrite& now) {
+  auto r = writes_.commit(now);
+  if (!r)
+    std::fprintf(stderr, "stele: reconciler writes not stored: %s\n", r.error().message.c_str());
+  return r;
 }
 
 Result<void> Reconciler::recover() {
@@ -92,7 +97,7 @@ Result<void> Reconciler::recover() {
          op.action + " of " + op.instanceId + " on " + op.host +
              " was interrupted by a restart; the reconciler finishes or rolls it back");
   }
-  return {};
+  return commitWrites();
 }
 
 Result<ReconcileSnapshot> Reconciler::snapshot() {
@@ -190,7 +195,12 @@ Result<ReconcileSnapshot> Reconciler::snapshot() {
                                         {"failed", report->second.failed},
                                         {"detail", report->second.detail}}
                              .dump();
-      if (json != r.lastProbe) (void)instances.setLastProbe(r.id, json);
+      if (json != r.lastProbe) {
+        writes_.later([id = r.id, json](store::Database& tx) {
+          (void)store::InstanceRepository(tx).setLastProbe(id, json);
+          return Result<void>{};
+        });
+      }
     }
   }
   return s;
@@ -217,6 +227,7 @@ Result<ReconcilePlan> Reconciler::preview(const std::vector<PlanDeployment>& ove
     }
     if (!replaced) s->deployments.push_back(d);
   }
+  (void)commitWrites();
   SeededRandom random(1);  // a preview must not consume the real random sequence
   return planReconcile(*s, options_.settings, random);
 }
@@ -234,7 +245,7 @@ Result<PassResult> Reconciler::runOnce() {
       ++result.stepsDone;
     } else {
       ++result.stepsFailed;
-      note("Warning", "StepFailed", step.deployment, step.instanceId, r.error().message);
+      note("Warning", "StepFailed", step.deployment, step.instanceId, publicMessage(r.error()));
     }
   }
   std::map<std::string, DeploymentCondition> conditions;
@@ -249,6 +260,7 @@ Result<PassResult> Reconciler::runOnce() {
   for (auto it = lastConditionNoted_.begin(); it != lastConditionNoted_.end();) {
     it = conditions.count(it->first) ? std::next(it) : lastConditionNoted_.erase(it);
   }
+  if (auto r = commitWrites(); !r) return fail(r.error());
   result.durationUs = std::chrono::duration_cast<std::chrono::microseconds>(
                           std::chrono::steady_clock::now() - started)
                           .count();
@@ -268,10 +280,11 @@ Result<void> Reconciler::execute(const Step& step, const ReconcileSnapshot& snap
       return destroy(step);
     case Step::Kind::SetState:
       return setState(step);
-    case Step::Kind::Forget: {
-      store::InstanceRepository repo(db_);
-      return repo.remove(step.instanceId);
-    }
+    case Step::Kind::Forget:
+      writes_.later([id = step.instanceId](store::Database& tx) {
+        return store::InstanceRepository(tx).remove(id);
+      });
+      return {};
   }
   return {};
 }
@@ -294,7 +307,7 @@ Result<void> Reconciler::provision(const Step& step, const ReconcileSnapshot& sn
   record.restarts = step.restarts;
   record.createdAtMs = now;
   std::int64_t operation = 0;
-  auto intent = db_.transaction([&](store::Database& tx) -> Result<void> {
+  auto intent = commitWrites([&](store::Database& tx) -> Result<void> {
     store::InstanceRepository repo(tx);
     auto existing = repo.list(d->name);
     if (!existing) return fail(existing.error());
@@ -311,11 +324,15 @@ Result<void> Reconciler::provision(const Step& step, const ReconcileSnapshot& sn
   });
   if (!intent) return intent;
   crashpoint("provision-intent");
-  store::InstanceRepository repo(db_);
   auto failed = [&](const std::string& reason, const std::string& eventReason) -> Result<void> {
-    (void)repo.finishOperation(operation, "error: " + reason, clock_.nowMs());
-    (void)repo.setRestarts(record.id, record.restarts + 1);
-    (void)repo.setState(record.id, std::string(state::kGone), reason, clock_.nowMs());
+    writes_.later([operation, id = record.id, restarts = record.restarts, reason,
+                   at = clock_.nowMs()](store::Database& tx) {
+      store::InstanceRepository repo(tx);
+      (void)repo.finishOperation(operation, "error: " + reason, at);
+      (void)repo.setRestarts(id, restarts + 1);
+      (void)repo.setState(id, std::string(state::kGone), reason, at);
+      return Result<void>{};
+    });
     {
       std::lock_guard lock(mutex_);
       stats_.provisionFailures += 1;
@@ -341,7 +358,7 @@ Result<void> Reconciler::provision(const Step& step, const ReconcileSnapshot& sn
           hypervisor::HostAddress{formatIpv4(*net->second.hostAddress), net->second.cidr.length};
     }
     if (auto r = hypervisor_.ensureNetwork(step.host, spec); !r) {
-      return failed("network " + nic.network + " on " + step.host + ": " + r.error().message,
+      return failed("network " + nic.network + " on " + step.host + ": " + publicMessage(r.error()),
                     "ProvisionFailed");
     }
     libvirtNetworks.push_back(spec.name);
@@ -365,22 +382,21 @@ Result<void> Reconciler::provision(const Step& step, const ReconcileSnapshot& sn
       renderInstanceConfig(d->spec, networks, manifest, {record.id, image->version, step.ordinal});
   auto made = hypervisor_.provision(step.host, spec);
   if (!made)
-    return failed("provision on " + step.host + ": " + made.error().message, "ProvisionFailed");
+    return failed("provision on " + step.host + ": " + publicMessage(made.error()),
+                  "ProvisionFailed");
   crashpoint("provision-done");
-  std::string signers = store::joinPatterns(image->signerKeys);
-  auto done = db_.transaction([&](store::Database& tx) -> Result<void> {
+  writes_.later([operation, id = record.id, digest = image->manifestDigest,
+                 signers = store::joinPatterns(image->signerKeys),
+                 at = clock_.nowMs()](store::Database& tx) -> Result<void> {
     store::InstanceRepository r(tx);
     auto set = tx.execute("UPDATE instances SET image_digest = ?, signer_keys = ? WHERE id = ?",
-                          {image->manifestDigest, signers, record.id});
+                          {digest, signers, id});
     if (!set) return fail(set.error());
-    if (auto s =
-            r.setState(record.id, std::string(state::kStarting), "domain started", clock_.nowMs());
-        !s) {
+    if (auto s = r.setState(id, std::string(state::kStarting), "domain started", at); !s) {
       return s;
     }
-    return r.finishOperation(operation, "ok", clock_.nowMs());
+    return r.finishOperation(operation, "ok", at);
   });
-  if (!done) return done;
   {
     std::lock_guard lock(mutex_);
     stats_.provisions += 1;
@@ -391,49 +407,44 @@ Result<void> Reconciler::provision(const Step& step, const ReconcileSnapshot& sn
 }
 
 Result<void> Reconciler::destroy(const Step& step) {
-  store::InstanceRepository repo(db_);
   std::int64_t operation = 0;
-  if (step.stray) {
-    auto op = repo.beginOperation("destroy", step.instanceId, step.host, clock_.nowMs());
-    if (!op) return fail(op.error());
-    operation = *op;
-  } else {
-    auto intent = db_.transaction([&](store::Database& tx) -> Result<void> {
-      store::InstanceRepository r(tx);
+  auto intent = commitWrites([&](store::Database& tx) -> Result<void> {
+    store::InstanceRepository r(tx);
+    if (!step.stray) {
       if (auto s = r.setState(step.instanceId, std::string(state::kDestroying), step.reason,
                               clock_.nowMs());
           !s) {
         return s;
       }
-      auto op = r.beginOperation("destroy", step.instanceId, step.host, clock_.nowMs());
-      if (!op) return fail(op.error());
-      operation = *op;
-      return {};
-    });
-    if (!intent) return intent;
-  }
+    }
+    auto op = r.beginOperation("destroy", step.instanceId, step.host, clock_.nowMs());
+    if (!op) return fail(op.error());
+    operation = *op;
+    return {};
+  });
+  if (!intent) return intent;
   crashpoint("destroy-intent");
   auto gone = hypervisor_.destroy(step.host, step.instanceId);
   if (!gone && gone.error().kind != ErrorKind::NotFound) {
-    (void)repo.finishOperation(operation, "error: " + gone.error().message, clock_.nowMs());
+    writes_.later([operation, outcome = "error: " + publicMessage(gone.error()),
+                   at = clock_.nowMs()](store::Database& tx) {
+      return store::InstanceRepository(tx).finishOperation(operation, outcome, at);
+    });
     return fail(gone.error());
   }
   crashpoint("destroy-done");
-  auto after = db_.transaction([&](store::Database& tx) -> Result<void> {
+  writes_.later([operation, step, at = clock_.nowMs()](store::Database& tx) -> Result<void> {
     store::InstanceRepository r(tx);
     if (!step.stray) {
       if (step.state.empty()) {
         if (auto s = r.remove(step.instanceId); !s) return s;
       } else {
         if (auto s = r.setRestarts(step.instanceId, step.restarts); !s) return s;
-        if (auto s = r.setState(step.instanceId, step.state, step.reason, clock_.nowMs()); !s) {
-          return s;
-        }
+        if (auto s = r.setState(step.instanceId, step.state, step.reason, at); !s) return s;
       }
     }
-    return r.finishOperation(operation, "ok", clock_.nowMs());
+    return r.finishOperation(operation, "ok", at);
   });
-  if (!after) return after;
   {
     std::lock_guard lock(mutex_);
     stats_.destroys += 1;
@@ -445,13 +456,13 @@ Result<void> Reconciler::destroy(const Step& step) {
 }
 
 Result<void> Reconciler::setState(const Step& step) {
-  store::InstanceRepository repo(db_);
-  if (step.state == state::kGone) {
-    if (auto r = repo.setRestarts(step.instanceId, step.restarts); !r) return r;
-  }
-  if (auto r = repo.setState(step.instanceId, step.state, step.reason, clock_.nowMs()); !r) {
-    return r;
-  }
+  writes_.later([step, at = clock_.nowMs()](store::Database& tx) -> Result<void> {
+    store::InstanceRepository repo(tx);
+    if (step.state == state::kGone) {
+      if (auto r = repo.setRestarts(step.instanceId, step.restarts); !r) return r;
+    }
+    return repo.setState(step.instanceId, step.state, step.reason, at);
+  });
   std::string reason = step.state == state::kLost        ? "HostLost"
                        : step.state == state::kGone      ? "InstanceFailed"
                        : step.state == state::kAvailable ? "Available"

@@ -19,6 +19,7 @@
 #include "scheduler/desired_state.h"
 #include "scheduler/event_log.h"
 #include "scheduler/health_monitor.h"
+#include "scheduler/pass_writes.h"
 #include "scheduler/reconcile_plan.h"
 #include "store/blob_store.h"
 #include "store/database.h"
@@ -79,8 +80,11 @@ class Reconciler {
   Result<void> provision(const Step& step, const ReconcileSnapshot& snapshot);
   Result<void> destroy(const Step& step);
   Result<void> setState(const Step& step);
+  // Held in writes_ and stored with the pass's next commit.
   void note(const std::string& type, const std::string& reason, const std::string& deployment,
             const std::string& instance, const std::string& message);
+  // Commits the held writes (and `now`), logging a failure.
+  Result<void> commitWrites(const StoreWrite& now = nullptr);
   void loop();
 
   store::Database& db_;
@@ -88,11 +92,11 @@ class Reconciler {
   images::Registry& registry_;
   store::BlobStore& blobs_;
   hypervisor::Hypervisor& hypervisor_;
-  EventLog& events_;
   const Clock& clock_;
   Random& random_;
   HealthMonitor* health_;
   ReconcilerOptions options_;
+  PassWrites writes_;  // under passMutex_
 
   std::mutex passMutex_;  // one pass at a time
   mutable std::mutex mutex_;

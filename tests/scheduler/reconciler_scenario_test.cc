@@ -104,6 +104,29 @@ TEST_F(ReconcilerScenarioTest, ACrashedInstanceIsDestroyedAndReplacedInItsSlot) 
   expectConverged();
 }
 
+TEST_F(ReconcilerScenarioTest, AFailedProvisionShowsTheSummaryAndNeverTheHypervisorsDetail) {
+  for (const auto& host : {"h1", "h2", "h3"}) {
+    h_.hypervisor().failNextProvision(
+        host, Error{ErrorKind::Internal, "domain_start_failed",
+                    "start domain: internal error on the host (libvirt error class QEMU, code 1)",
+                    "libvirt says: cannot read /etc/secret-file: first line hunter2"});
+  }
+  (void)h_.pass();
+  auto failed = h_.events("ProvisionFailed");
+  ASSERT_FALSE(failed.empty());
+  EXPECT_NE(failed[0].message.find("internal error on the host (libvirt error class QEMU"),
+            std::string::npos)
+      << failed[0].message;
+  for (const auto& reason : {"ProvisionFailed", "Provisioning", "StepFailed"}) {
+    for (const auto& e : h_.events(reason)) {
+      EXPECT_EQ(e.message.find("hunter2"), std::string::npos) << e.message;
+    }
+  }
+  for (const auto& record : h_.instances()) {
+    EXPECT_EQ(record.reason.find("hunter2"), std::string::npos) << record.reason;
+  }
+}
+
 TEST_F(ReconcilerScenarioTest, ACrashLoopBacksOffExactlyAsTheTableSaysAndResetsAfterHealth) {
   deployAll();
   for (std::int64_t n = 1; n <= 5; ++n) {
