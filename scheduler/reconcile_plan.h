@@ -76,6 +76,7 @@ struct Step {
   std::int64_t restarts = 0;  // Provision: carried by the new instance; Gone: failures so far
   bool stray = false;         // Destroy of a domain no record owns
   bool failure = false;       // Destroy/SetState(Gone) caused by a failure (counts for back-off)
+  bool fence = false;         // Destroy of a Lost instance whose host returned
 };
 
 struct DeploymentCondition {

@@ -83,8 +83,10 @@ class Planner {
     }
     if (r.state == state::kLost) {
       if (reachable) {
-        add(stepFor(Step::Kind::Destroy, r, "",
-                    "host " + r.host + " returned: fenced, since its replacement runs"));
+        Step step = stepFor(Step::Kind::Destroy, r, "",
+                            "host " + r.host + " returned: fenced, since its replacement runs");
+        step.fence = true;
+        add(std::move(step));
       } else if (!wanted) {
         add(stepFor(Step::Kind::Forget, r, "", "its slot is no longer wanted"));
       }
@@ -192,6 +194,7 @@ class Planner {
     for (int ordinal = 0; ordinal < d.spec.replicas; ++ordinal) {
       if (touched_.count({d.name, ordinal}) != 0) continue;
       const store::InstanceRecord* gone = nullptr;
+      const store::InstanceRecord* lost = nullptr;
       bool occupied = false;
       auto slot = bySlot_.find({d.name, ordinal});
       if (slot != bySlot_.end()) {
@@ -201,6 +204,7 @@ class Planner {
               (gone == nullptr || r->stateSinceMs > gone->stateSinceMs)) {
             gone = r;
           }
+          if (r->state == state::kLost) lost = r;
         }
       }
       if (occupied) continue;
@@ -242,8 +246,13 @@ class Planner {
       step.ordinal = ordinal;
       step.host = *decision.host;
       step.restarts = restarts;
-      step.reason = gone != nullptr ? "replaces " + gone->id + " (" + gone->reason + ")"
-                                    : "new instance " + std::to_string(ordinal);
+      if (gone != nullptr) {
+        step.reason = "replaces " + gone->id + " (" + gone->reason + ")";
+      } else if (lost != nullptr) {
+        step.reason = "replaces " + lost->id + " (lost: " + lost->reason + ")";
+      } else {
+        step.reason = "new instance " + std::to_string(ordinal);
+      }
       add(std::move(step));
     }
   }

@@ -449,8 +449,11 @@ Result<void> Reconciler::destroy(const Step& step) {
     std::lock_guard lock(mutex_);
     stats_.destroys += 1;
   }
-  note(step.failure || step.stray ? "Warning" : "Normal",
-       step.stray ? "StrayDestroyed" : (step.failure ? "Replacing" : "Destroyed"), step.deployment,
+  std::string reason = step.stray     ? "StrayDestroyed"
+                       : step.fence   ? "Fenced"
+                       : step.failure ? "Replacing"
+                                      : "Destroyed";
+  note(step.failure || step.stray || step.fence ? "Warning" : "Normal", reason, step.deployment,
        step.instanceId, step.instanceId + " destroyed on " + step.host + ": " + step.reason);
   return {};
 }

@@ -175,9 +175,9 @@ Result<std::optional<health::HealthCheckSpec>> parseHealthCheck(const FieldReade
   if (!check) return fail(check.error());
   if (!*check) return std::optional<health::HealthCheckSpec>();
   const FieldReader& hc = **check;
-  if (auto r =
-          hc.allowOnly({"http", "tcp", "dns", "console", "initialDelayMs", "periodMs", "timeoutMs",
-                        "successThreshold", "failureThreshold", "target", "vantage"});
+  if (auto r = hc.allowOnly({"http", "tcp", "dns", "console", "initialDelayMs", "periodMs",
+                             "timeoutMs", "startupTimeoutMs", "successThreshold",
+                             "failureThreshold", "target", "vantage"});
       !r) {
     return fail(r.error());
   }
@@ -256,9 +256,9 @@ Result<std::optional<health::HealthCheckSpec>> parseHealthCheck(const FieldReade
     std::int64_t* target;
     std::int64_t min;
   };
-  for (MsField f :
-       {MsField{"initialDelayMs", &out.initialDelayMs, 0}, MsField{"periodMs", &out.periodMs, 10},
-        MsField{"timeoutMs", &out.timeoutMs, 1}}) {
+  for (MsField f : {MsField{"initialDelayMs", &out.initialDelayMs, 0},
+                    MsField{"periodMs", &out.periodMs, 10}, MsField{"timeoutMs", &out.timeoutMs, 1},
+                    MsField{"startupTimeoutMs", &out.startupTimeoutMs, 0}}) {
     auto value = hc.optionalInteger(f.key, f.min, kMaxMs);
     if (!value) return fail(value.error());
     if (*value) *f.target = **value;

@@ -374,6 +374,7 @@ TEST(ReconcilePlannerTest, PastItsGraceAnInstanceIsLostAndReplacedElsewhereOnThe
   EXPECT_EQ(plan.steps[0].reason, "host h1 unreachable for 30 s");
 
   r.state = std::string(state::kLost);  // as the executor records it
+  r.reason = plan.steps[0].reason;
   w.s.hosts["h1"].candidate.instancesOf.clear();
   auto next = w.plan();
   auto provisions = stepsOf(next, Kind::Provision);
@@ -381,6 +382,9 @@ TEST(ReconcilePlannerTest, PastItsGraceAnInstanceIsLostAndReplacedElsewhereOnThe
   ASSERT_EQ(provisions.size(), 1u);
   EXPECT_EQ(provisions[0].host, "h2");
   EXPECT_EQ(provisions[0].ordinal, 0);
+  EXPECT_EQ(provisions[0].reason, "replaces web-0 (lost: host h1 unreachable for 30 s)")
+      << "the replacement's reason names the lost instance and why it was lost";
+  EXPECT_EQ(provisions[0].restarts, 0) << "a lost host is not the instance's failure";
 }
 
 TEST(ReconcilePlannerTest, ALostInstanceIsFencedWhenItsHostReturns) {
@@ -397,6 +401,8 @@ TEST(ReconcilePlannerTest, ALostInstanceIsFencedWhenItsHostReturns) {
   EXPECT_EQ(plan.steps[0].host, "h1");
   EXPECT_EQ(plan.steps[0].state, "") << "fenced and forgotten";
   EXPECT_EQ(plan.steps[0].reason, "host h1 returned: fenced, since its replacement runs");
+  EXPECT_TRUE(plan.steps[0].fence) << "recorded as a Fenced event";
+  EXPECT_FALSE(plan.steps[0].failure) << "a fence does not count for back-off";
 }
 
 TEST(ReconcilePlannerTest, ALostInstanceWhoseSlotIsNoLongerWantedIsForgottenWhileTheHostIsDown) {

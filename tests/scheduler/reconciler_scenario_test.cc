@@ -201,6 +201,12 @@ TEST_F(ReconcilerScenarioTest, AnUnreachableHostIsReplacedAfterItsGraceAndFenced
   EXPECT_NE(replacement.host, lostHost);
   EXPECT_EQ(h_.count(state::kAvailable), kReplicas);
   EXPECT_EQ(h_.events("HostLost").size(), 1u);
+  bool rescheduled = false;
+  for (const auto& e : h_.events("Provisioned")) {
+    rescheduled = rescheduled || e.message.find("replaces " + victim.id + " (lost: host " +
+                                                lostHost + " unreachable") != std::string::npos;
+  }
+  EXPECT_TRUE(rescheduled) << "the replacement's event names the lost instance";
 
   h_.hypervisor().setReachable(lostHost, true);
   EXPECT_EQ(h_.domainCount(), static_cast<std::size_t>(kReplicas + 1)) << "the old domain is back";
@@ -209,6 +215,10 @@ TEST_F(ReconcilerScenarioTest, AnUnreachableHostIsReplacedAfterItsGraceAndFenced
       << "fenced";
   EXPECT_EQ(h_.domainCount(), static_cast<std::size_t>(kReplicas));
   EXPECT_EQ(occupant(0).id, replacement.id) << "the replacement stays";
+  auto fenced = h_.events("Fenced");
+  ASSERT_EQ(fenced.size(), 1u);
+  EXPECT_EQ(fenced[0].instance, victim.id);
+  EXPECT_NE(fenced[0].message.find("fenced"), std::string::npos) << fenced[0].message;
   expectConverged();
 }
 

@@ -113,6 +113,19 @@ TEST(ResourceParser, PoolsAndDigestsAndPercentagesParse) {
   EXPECT_EQ(web.strategy.maxSurge, (IntOrPercent{25, true}));
 }
 
+TEST(ResourceParser, AHealthChecksStartupTimeoutIsReadAndDefaultsToTenSeconds) {
+  auto reference = parseAll(kDeployment);
+  ASSERT_TRUE(reference) << reference.error().message;
+  EXPECT_EQ(std::get<DeploymentResource>((*reference)[0]).healthCheck->startupTimeoutMs, 10'000);
+  std::string text = std::string(kDeployment);
+  text.replace(text.find("failureThreshold: 3"), 19,
+               "failureThreshold: 3\n    startupTimeoutMs: 120000");
+  auto parsed = parseAll(text);
+  ASSERT_TRUE(parsed) << parsed.error().message;
+  EXPECT_EQ(std::get<DeploymentResource>((*parsed)[0]).healthCheck->startupTimeoutMs, 120'000)
+      << "a slow (TCG) guest gets longer before its first pass";
+}
+
 struct BadDocument {
   const char* what;
   std::string from;  // a key line of kDeployment to replace ("" = the whole text is `to`)
@@ -184,6 +197,8 @@ TEST(ResourceParser, EveryBadDocumentNamesIndexFieldPathAndReason) {
       {"failure threshold zero", "failureThreshold: 3", "failureThreshold: 0",
        "spec.healthCheck.failureThreshold"},
       {"period wrong type", "periodMs: 200", "periodMs: fast", "spec.healthCheck.periodMs"},
+      {"startup timeout negative", "failureThreshold: 3",
+       "failureThreshold: 3\n    startupTimeoutMs: -1", "spec.healthCheck.startupTimeoutMs"},
       {"unknown strategy", "type: RollingUpdate", "type: BlueGreen",
        "spec.strategy.type: must be RollingUpdate, Recreate or Canary"},
       {"bad percentage", "maxSurge: 1", "maxSurge: \"150%\"",

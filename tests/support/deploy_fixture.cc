@@ -5,6 +5,7 @@
 #include <thread>
 
 #include "common/sha256.h"
+#include "tests/support/run_command.h"
 
 namespace stele::testing {
 namespace {
@@ -13,11 +14,15 @@ std::string hostsDir() { return std::string(STELE_SOURCE_DIR) + "/tests/hypervis
 
 std::unique_ptr<ServerProcess> startServer(const std::string& healthDir,
                                            std::vector<std::string> extra,
-                                           std::map<std::string, std::string> env) {
+                                           std::map<std::string, std::string> env,
+                                           DeployFixture::Health health) {
   std::vector<std::string> args = {
-      "--allow-test-hosts", hostsDir(), "--test-health-dir",       healthDir,
-      "--host-grace-ms",    "1500",     "--backoff-base-ms",       "200",
-      "--backoff-max-ms",   "800",      "--reconcile-backstop-ms", "200"};
+      "--allow-test-hosts",      hostsDir(), "--host-grace-ms",  "1500",
+      "--backoff-base-ms",       "200",      "--backoff-max-ms", "800",
+      "--reconcile-backstop-ms", "200"};
+  if (health == DeployFixture::Health::Scripted) {
+    args.insert(args.end(), {"--test-health-dir", healthDir});
+  }
   args.insert(args.end(), extra.begin(), extra.end());
   return std::make_unique<ServerProcess>(args, std::move(env));
 }
@@ -25,8 +30,8 @@ std::unique_ptr<ServerProcess> startServer(const std::string& healthDir,
 }  // namespace
 
 DeployFixture::DeployFixture(std::vector<std::string> extraArgs,
-                             std::map<std::string, std::string> env)
-    : server_(startServer(healthDir_.path(), std::move(extraArgs), std::move(env))),
+                             std::map<std::string, std::string> env, Health health)
+    : server_(startServer(healthDir_.path(), std::move(extraArgs), std::move(env), health)),
       admin_(server_->admin()),
       key_(makeKey()) {
   if (addKey(admin_, key_) != 201) throw std::runtime_error("could not trust the test key");
@@ -39,6 +44,29 @@ std::string DeployFixture::pushImage(const std::string& name, const std::string&
 int DeployFixture::addHost(const std::string& name, const std::string& file,
                            const std::string& labels) {
   return addTestHost(admin_, hostsDir(), name, file, labels);
+}
+
+int DeployFixture::pushWithCli(const std::string& nameVersion,
+                               const std::vector<std::string>& source) {
+  TempDir scratch;
+  std::string keyFile = scratch.file("signing.key");
+  std::ofstream(keyFile) << key_.privatePem;
+  std::vector<std::string> argv = {STELE_BINARY, "push", nameVersion};
+  argv.insert(argv.end(), source.begin(), source.end());
+  argv.insert(argv.end(), {"--key", keyFile});
+  auto pushed =
+      runCommand(argv, {{"STELE_SERVER", server_->url()}, {"STELE_TOKEN", server_->adminToken()}});
+  if (pushed.exitStatus != 0)
+    std::fprintf(stderr, "push %s: %s", nameVersion.c_str(), pushed.err.c_str());
+  return pushed.exitStatus;
+}
+
+int DeployFixture::addLibvirtHost(const std::string& name, const std::string& uri,
+                                  const std::string& probeNetns) {
+  nlohmann::json host = {
+      {"name", name}, {"uri", uri}, {"accel", "qemu"}, {"probeNetns", probeNetns}};
+  auto r = admin_.request("POST", "/v1/hosts", host.dump());
+  return r ? r->status : 0;
 }
 
 cli::ClientResponse DeployFixture::apply(const std::string& yaml, const std::string& query) {

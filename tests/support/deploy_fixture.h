@@ -1,6 +1,8 @@
 // A real server ready to deploy to: a trusted key, signed test images whose manifests declare
 // appliance config keys, and hosts on libvirt's test driver (tests/hypervisor/hosts/*.xml).
-// Health answers are scripted through files (`stele server --test-health-dir`).
+// Health answers are scripted through files (`stele server --test-health-dir`), unless the
+// fixture is made with Health::Probed: then the server checks real guests (e2e), which run
+// images pushed by pushWithCli on hosts added by addLibvirtHost.
 #pragma once
 
 #include <chrono>
@@ -15,9 +17,12 @@ namespace stele::testing {
 
 class DeployFixture {
  public:
-  // `extraArgs` go to `stele server` after the fixture's own; `env` is its environment.
+  enum class Health { Scripted, Probed };
+  // `extraArgs` go to `stele server` after the fixture's own (a flag given twice: the last
+  // wins); `env` is its environment.
   explicit DeployFixture(std::vector<std::string> extraArgs = {},
-                         std::map<std::string, std::string> env = {});
+                         std::map<std::string, std::string> env = {},
+                         Health health = Health::Scripted);
 
   ServerProcess& server() { return *server_; }
   cli::HttpClient& admin() { return admin_; }
@@ -31,6 +36,14 @@ class DeployFixture {
   std::string pushImage(const std::string& name, const std::string& version);
   // POST /v1/hosts for tests/hypervisor/hosts/FILE.xml; returns the HTTP status.
   int addHost(const std::string& name, const std::string& file, const std::string& labels = "{}");
+  // `stele push NAME:VERSION SOURCE... --key K` signed by key(), SOURCE being `--draft DIR`
+  // (images/build-images.sh output) or `--kernel F --initrd F --cmdline S`; returns the
+  // command's exit status (its stderr goes to the test log on failure).
+  int pushWithCli(const std::string& nameVersion, const std::vector<std::string>& source);
+  // POST /v1/hosts for a real libvirt host (accel qemu) whose instances are reachable from the
+  // network namespace `probeNetns`; returns the HTTP status.
+  int addLibvirtHost(const std::string& name, const std::string& uri,
+                     const std::string& probeNetns);
   cli::ClientResponse apply(const std::string& yaml, const std::string& query = "");
   // GET /v1/instances?deployment=NAME items.
   nlohmann::json instances(const std::string& deployment);
