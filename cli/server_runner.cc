@@ -25,6 +25,7 @@
 #include "store/instance_repository.h"
 #include "store/key_repository.h"
 #include "store/token_repository.h"
+#include "store/upload_sweeper.h"
 
 namespace stele::cli {
 namespace {
@@ -72,7 +73,7 @@ int runServer(const ServerOptions& options) {
   store::TokenRepository tokenRepo(**db);
   store::KeyRepository keyRepo(**db);
   store::ImageRepository imageRepo(**db);
-  auto blobs = store::BlobStore::open(options.dataDir, **db, clock, random);
+  auto blobs = store::BlobStore::open(options.dataDir, **db, clock, random, options.uploads);
   if (!blobs) return failed(blobs.error());
   images::Registry registry(imageRepo, keyRepo, **blobs, clock, options.blobLimits);
   store::DesiredRepository desiredRepo(**db);
@@ -143,11 +144,15 @@ int runServer(const ServerOptions& options) {
   std::fflush(stdout);
   reconciler.start();
   if (probing) probing->start();
+  store::UploadSweeper sweeper(**blobs,
+                               store::UploadSweeper::periodFor(options.uploads.idleTimeoutMs));
+  sweeper.start();
   int received = 0;
   sigwait(&signals, &received);
   std::fprintf(stderr, "stele server: signal %d, shutting down\n", received);
   events.close();  // ends waiting event streams, so no handler holds the endpoint open
   (*endpoint)->stop();
+  sweeper.stop();
   reconciler.stop();
   if (probing) probing->stop();
   prober.reset();  // answers what is in flight while the monitor still exists

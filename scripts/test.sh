@@ -26,11 +26,11 @@ tiers="${STELE_TEST_TIERS:-$all_tiers}"
 declare -A min_tests=(
   [lint]=2               # clang-format, clang-tidy
   [unit]=184
-  [integration]=112
+  [integration]=122
   [images]=1             # the image build
   [e2e]=14
   [asan-unit]=184
-  [asan-integration]=112
+  [asan-integration]=122
   [fuzz]=4               # manifest/envelope, stele metadata, DNS message, HTTP request
 )
 
