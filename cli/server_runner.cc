@@ -25,6 +25,7 @@
 #include "store/instance_repository.h"
 #include "store/key_repository.h"
 #include "store/token_repository.h"
+#include "store/trusted_file.h"
 #include "store/upload_sweeper.h"
 
 namespace stele::cli {
@@ -65,7 +66,10 @@ int runServer(const ServerOptions& options) {
   auto listen = parseListen(options);
   if (!listen) return failed(listen.error(), 2);
   if (auto r = scheduler::validateHostUriPolicy(options.hostUris); !r) return failed(r.error(), 2);
-  if (auto r = store::makeDirectories(options.dataDir, 0700); !r) return failed(r.error());
+  // Blobs, tokens and the database live there: nobody else may write it (or its blob and
+  // upload directories, checked by the blob store).
+  if (auto r = store::ensurePrivateDirectory(options.dataDir, store::LinkPolicy::Follow); !r)
+    return failed(r.error());
   auto db = store::Database::open(options.dataDir + "/stele.db");
   if (!db) return failed(db.error());
   SystemClock clock;

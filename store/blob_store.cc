@@ -8,6 +8,7 @@
 
 #include "common/crashpoint.h"
 #include "store/file_io.h"
+#include "store/trusted_file.h"
 
 namespace stele::store {
 namespace {
@@ -56,20 +57,51 @@ Result<std::unique_ptr<BlobStore>> BlobStore::open(const std::string& dataDir, D
                                                    const Clock& clock, Random& random,
                                                    UploadPolicy policy) {
   std::unique_ptr<BlobStore> store(new BlobStore(dataDir, db, clock, random, policy));
-  for (const char* sub : {"/blobs/sha256", "/uploads"}) {
-    if (auto r = makeDirectories(dataDir + sub, 0700); !r) return fail(r.error());
+  for (const char* sub : {"/blobs", "/blobs/sha256", "/uploads"}) {
+    if (auto r = ensurePrivateDirectory(dataDir + sub, LinkPolicy::Refuse); !r)
+      return fail(r.error());
   }
   if (auto r = store->recover(); !r) return fail(r.error());
   return store;
 }
 
 std::string BlobStore::uploadPath(const std::string& id) const {
-  return dataDir_ + "/uploads/" + id;
+  return dataDir_ + "/" + uploadRelative(id);
 }
 
 std::string BlobStore::blobPath(const std::string& digest) const {
+  return dataDir_ + "/" + blobRelative(digest);
+}
+
+std::string BlobStore::uploadRelative(const std::string& id) { return "uploads/" + id; }
+
+std::string BlobStore::blobRelative(const std::string& digest) {
   std::string hex = digest.substr(7);
-  return dataDir_ + "/blobs/sha256/" + hex.substr(0, 2) + "/" + hex;
+  return "blobs/sha256/" + hex.substr(0, 2) + "/" + hex;
+}
+
+Result<TrustedFile> BlobStore::openUpload(const std::string& id, OpenFor purpose) {
+  auto file = openTrustedFile(dataDir_, uploadRelative(id), purpose);
+  if (!file && file.error().code == "file_untrusted") {
+    discard(id);
+    return fail(ErrorKind::Internal, "upload_untrusted",
+                "upload " + id + ": " + file.error().message +
+                    " (not the file the server wrote); the upload was discarded");
+  }
+  return file;
+}
+
+Result<TrustedFile> BlobStore::openBlob(const std::string& digest) {
+  auto file = openTrustedFile(dataDir_, blobRelative(digest));
+  if (file) return file;
+  if (file.error().code == "file_missing") {
+    return fail(ErrorKind::NotFound, "blob_not_found", "blob " + digest + " is missing on disk");
+  }
+  if (file.error().code == "file_untrusted") {
+    return fail(ErrorKind::Unprocessable, "blob_corrupt",
+                "blob " + digest + ": " + file.error().message);
+  }
+  return fail(file.error());
 }
 
 Result<void> BlobStore::recover() {
@@ -181,18 +213,20 @@ Result<std::int64_t> BlobStore::liveSize(const Session& s, const std::string& id
     discard(id);  // expired; the sweeper has not come by yet
     return noUpload(id);
   }
-  auto size = fileSize(uploadPath(id));
-  if (!size) return fail(size.error());
-  if (!size->has_value()) return noUpload(id);
-  return **size;
+  auto file = openUpload(id, OpenFor::Reading);
+  if (!file && file.error().code == "file_missing") return noUpload(id);
+  if (!file) return fail(file.error());
+  return file->size;
 }
 
-Result<void> BlobStore::catchUpHash(Session& s, const std::string& path, std::int64_t size) {
+Result<void> BlobStore::catchUpHash(Session& s, const std::string& id, std::int64_t size) {
   if (s.hashed == size) return {};
   // First use after a restart, after a failed write, or after a failed commit: the running
   // hash no longer covers the file, so read it once from the start.
   s.hasher = Sha256();
-  auto hashed = hashFile(path, s.hasher);
+  auto file = openUpload(id, OpenFor::Reading);
+  if (!file) return fail(file.error());
+  auto hashed = hashFd(file->fd.get(), s.hasher, uploadRelative(id));
   if (!hashed) return fail(hashed.error());
   s.hashed = *hashed;
   return {};
@@ -230,9 +264,10 @@ Result<UploadStatus> BlobStore::append(const std::string& id, const UploadCaller
                     s.kind + " limit of " + std::to_string(s.maxBytes) +
                     " bytes; the upload was discarded");
   }
-  std::string path = uploadPath(id);
-  if (auto r = catchUpHash(s, path, current); !r) return fail(r.error());
-  if (auto r = appendToFile(path, bytes); !r) {
+  if (auto r = catchUpHash(s, id, current); !r) return fail(r.error());
+  auto file = openUpload(id, OpenFor::Appending);
+  if (!file) return fail(file.error());
+  if (auto r = writeAll(file->fd.get(), bytes, uploadRelative(id)); !r) {
     s.hashed = -1;  // the file may hold part of the chunk: rehash next time
     return fail(r.error());
   }
@@ -255,7 +290,7 @@ Result<BlobInfo> BlobStore::commit(const std::string& id, const UploadCaller& ca
   auto size = liveSize(s, id);
   if (!size) return fail(size.error());
   std::string path = uploadPath(id);
-  if (auto r = catchUpHash(s, path, *size); !r) return fail(r.error());
+  if (auto r = catchUpHash(s, id, *size); !r) return fail(r.error());
   std::string actual = digestString(s.hasher.finish());
   std::int64_t length = s.hashed;
   s.hashed = -1;
@@ -270,9 +305,11 @@ Result<BlobInfo> BlobStore::commit(const std::string& id, const UploadCaller& ca
   std::string dir = std::filesystem::path(target).parent_path().string();
   if (auto r = makeDirectories(dir, 0700); !r) return fail(r.error());
   crashpoint("blob-commit");
-  auto existing = fileSize(target);
-  if (existing && existing->has_value()) {
-    std::remove(path.c_str());  // same content already stored
+  // The same content is already stored, unless what is there is not the server's own file
+  // of that size: then the upload replaces it (rename swaps a link, not its target).
+  auto existing = openBlob(digest);
+  if (existing && existing->size == length) {
+    std::remove(path.c_str());
   } else if (::rename(path.c_str(), target.c_str()) != 0) {
     return fail(ErrorKind::Internal, "io_failed", "cannot move upload into the blob store");
   }
@@ -328,17 +365,23 @@ Result<std::int64_t> BlobStore::sweepExpired() {
 
 Result<std::optional<std::int64_t>> BlobStore::blobSize(const std::string& digest) {
   if (auto r = checkDigest(digest); !r) return fail(r.error());
-  return fileSize(blobPath(digest));
+  auto file = openBlob(digest);
+  if (file) return std::optional<std::int64_t>(file->size);
+  if (file.error().kind == ErrorKind::NotFound) return std::optional<std::int64_t>();
+  return fail(file.error());
 }
 
-Result<BlobInfo> BlobStore::rehash(const std::string& digest) {
-  auto size = blobSize(digest);
-  if (!size) return fail(size.error());
-  if (!size->has_value()) {
-    return fail(ErrorKind::NotFound, "blob_not_found", "blob " + digest + " is missing on disk");
+Result<BlobInfo> BlobStore::rehash(const std::string& digest, std::int64_t expectedSize) {
+  if (auto r = checkDigest(digest); !r) return fail(r.error());
+  auto file = openBlob(digest);
+  if (!file) return fail(file.error());
+  if (file->size != expectedSize) {
+    return fail(ErrorKind::Unprocessable, "blob_corrupt",
+                "blob " + digest + " has " + std::to_string(file->size) + " bytes, not " +
+                    std::to_string(expectedSize));
   }
   Sha256 hasher;
-  auto read = hashFile(blobPath(digest), hasher);
+  auto read = hashFd(file->fd.get(), hasher, blobRelative(digest));
   if (!read) return fail(read.error());
   return BlobInfo{digestString(hasher.finish()), *read};
 }

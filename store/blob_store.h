@@ -25,6 +25,7 @@
 #include "common/random.h"
 #include "common/sha256.h"
 #include "store/database.h"
+#include "store/trusted_file.h"
 
 namespace stele::store {
 
@@ -84,10 +85,13 @@ class BlobStore {
   Result<std::int64_t> sweepExpired();
   const UploadPolicy& policy() const { return policy_; }
 
-  // Size of a committed blob, or nullopt when absent.
+  // Size of a committed blob, or nullopt when absent; Unprocessable "blob_corrupt" naming the
+  // blob and why when what is at its path is not the server's own file (see trusted_file.h).
   Result<std::optional<std::int64_t>> blobSize(const std::string& digest);
-  // Reads the blob back from disk and returns what it hashes to now.
-  Result<BlobInfo> rehash(const std::string& digest);
+  // Reads the blob back from disk and returns what it hashes to now. NotFound "blob_not_found"
+  // when absent; Unprocessable "blob_corrupt" when it is not the server's own file or its size
+  // is not `expectedSize` (then nothing is read).
+  Result<BlobInfo> rehash(const std::string& digest, std::int64_t expectedSize);
   std::string blobPath(const std::string& digest) const;
 
  private:
@@ -107,8 +111,13 @@ class BlobStore {
   // Caller holds the session lock.
   Result<std::int64_t> liveSize(const Session& session, const std::string& uploadId);
   // Makes the running hash cover the first `size` bytes of the file at `path`.
-  Result<void> catchUpHash(Session& session, const std::string& path, std::int64_t size);
+  Result<void> catchUpHash(Session& session, const std::string& uploadId, std::int64_t size);
   std::string uploadPath(const std::string& uploadId) const;
+  static std::string uploadRelative(const std::string& uploadId);
+  static std::string blobRelative(const std::string& digest);
+  // The upload's file, trusted (see trusted_file.h); an impostor discards the upload.
+  Result<TrustedFile> openUpload(const std::string& uploadId, OpenFor purpose);
+  Result<TrustedFile> openBlob(const std::string& digest);
 
   std::string dataDir_;
   Database& db_;

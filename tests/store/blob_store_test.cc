@@ -1,9 +1,12 @@
 #include "store/blob_store.h"
 
 #include <gtest/gtest.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
+#include <functional>
 
 #include "common/sha256.h"
 #include "tests/support/temp_dir.h"
@@ -129,9 +132,10 @@ TEST_F(BlobStoreTest, RehashSeesCorruptionOnDisk) {
   ASSERT_TRUE(blobs_->append(up->id, kMe, 0, "content").has_value());
   std::string digest = digestString(sha256("content"));
   ASSERT_TRUE(blobs_->commit(up->id, kMe, digest).has_value());
-  EXPECT_EQ(valueOf(blobs_->rehash(digest)).digest, digest);
+  EXPECT_EQ(valueOf(blobs_->rehash(digest, 7)).digest, digest);
   std::ofstream(blobs_->blobPath(digest), std::ios::binary | std::ios::in | std::ios::out).put('C');
-  EXPECT_NE(valueOf(blobs_->rehash(digest)).digest, digest);
+  EXPECT_NE(valueOf(blobs_->rehash(digest, 7)).digest, digest);
+  EXPECT_EQ(blobs_->rehash(digest, 8).error().code, "blob_corrupt") << "size checked first";
 }
 
 TEST_F(BlobStoreTest, AnotherOwnersUploadIsNotFoundForEveryOperation) {
@@ -197,6 +201,93 @@ TEST_F(BlobStoreTest, UploadsThatExpiredWhileClosedAreSweptAtOpen) {
   reopen();
   EXPECT_EQ(uploadFiles(), 0u);
   EXPECT_TRUE(valueOf(blobs_->listUploads(UploadCaller{"admin", true})).empty());
+}
+
+std::string committed(BlobStore& blobs, const std::string& content) {
+  auto up = valueOf(blobs.startUpload("kernel", 100, kOwner));
+  EXPECT_TRUE(blobs.append(up.id, kMe, 0, content).has_value());
+  return valueOf(blobs.commit(up.id, kMe, digestString(sha256(content)))).digest;
+}
+
+TEST_F(BlobStoreTest, AnythingButTheServersOwnFileAtABlobsPathIsCorruptByName) {
+  std::string digest = committed(*blobs_, "content");
+  std::string path = blobs_->blobPath(digest);
+  std::string spare = dir_.file("spare");
+  struct Impostor {
+    const char* reason;
+    std::function<void()> plant;
+  };
+  std::vector<Impostor> impostors = {
+      {"is a symbolic link",
+       [&] {
+         std::ofstream(spare) << "content";  // the very same bytes
+         std::filesystem::remove(path);
+         std::filesystem::create_symlink(spare, path);
+       }},
+      {"has 2 links, not 1", [&] { ASSERT_EQ(::link(path.c_str(), spare.c_str()), 0); }},
+      {"is owned by uid 4242", [&] { ASSERT_EQ(::chown(path.c_str(), 4242, 4242), 0); }},
+      {"is a directory",
+       [&] {
+         std::filesystem::remove(path);
+         std::filesystem::create_directory(path);
+       }},
+      {"is a FIFO",
+       [&] {
+         std::filesystem::remove(path);
+         ASSERT_EQ(::mkfifo(path.c_str(), 0600), 0);
+       }},
+  };
+  for (const auto& impostor : impostors) {
+    SCOPED_TRACE(impostor.reason);
+    impostor.plant();
+    auto rehashed = blobs_->rehash(digest, 7);
+    ASSERT_FALSE(rehashed.has_value());
+    EXPECT_EQ(rehashed.error().code, "blob_corrupt");
+    EXPECT_NE(rehashed.error().message.find(digest), std::string::npos);
+    EXPECT_NE(rehashed.error().message.find(impostor.reason), std::string::npos)
+        << rehashed.error().message;
+    EXPECT_EQ(blobs_->blobSize(digest).error().code, "blob_corrupt");
+    std::filesystem::remove_all(path);
+    std::filesystem::remove_all(spare);
+    // Pushing the same content again replaces whatever was there with the server's own file.
+    EXPECT_EQ(committed(*blobs_, "content"), digest);
+    EXPECT_EQ(valueOf(blobs_->rehash(digest, 7)).digest, digest);
+  }
+}
+
+TEST_F(BlobStoreTest, ARecommitReplacesALinkPlantedAtTheBlobsPath) {
+  std::string digest = committed(*blobs_, "content");
+  std::string path = blobs_->blobPath(digest);
+  std::ofstream(dir_.file("spare")) << "content";
+  std::filesystem::remove(path);
+  std::filesystem::create_symlink(dir_.file("spare"), path);
+  EXPECT_EQ(committed(*blobs_, "content"), digest);
+  EXPECT_FALSE(std::filesystem::is_symlink(path));
+  EXPECT_EQ(valueOf(blobs_->rehash(digest, 7)).digest, digest);
+}
+
+TEST_F(BlobStoreTest, ALinkPlantedAsAnUploadFileIsNeverWrittenThrough) {
+  auto up = valueOf(blobs_->startUpload("kernel", 100, kOwner));
+  std::string file = dir_.file("uploads/" + up.id);
+  std::ofstream(dir_.file("victim")) << "keep";
+  std::filesystem::remove(file);
+  std::filesystem::create_symlink(dir_.file("victim"), file);
+  auto appended = blobs_->append(up.id, kMe, 0, "evil");
+  ASSERT_FALSE(appended.has_value());
+  EXPECT_EQ(appended.error().code, "upload_untrusted");
+  std::ifstream victim(dir_.file("victim"));
+  EXPECT_EQ(std::string(std::istreambuf_iterator<char>(victim), {}), "keep");
+  EXPECT_EQ(blobs_->status(up.id, kMe).error().code, "upload_not_found") << "discarded";
+}
+
+TEST_F(BlobStoreTest, BlobAndUploadDirectoriesOthersCanWriteAreRefusedAtOpen) {
+  ::chmod(dir_.file("uploads").c_str(), 0777);
+  blobs_.reset();
+  auto opened = BlobStore::open(dir_.path(), *db_, clock_, random_, policy_);
+  ASSERT_FALSE(opened.has_value());
+  EXPECT_EQ(opened.error().code, "data_dir_unsafe");
+  EXPECT_NE(opened.error().message.find("uploads can be written by others"), std::string::npos)
+      << opened.error().message;
 }
 
 }  // namespace

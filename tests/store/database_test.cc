@@ -1,6 +1,9 @@
 #include "store/database.h"
 
 #include <gtest/gtest.h>
+#include <sys/stat.h>
+
+#include <fstream>
 
 #include "store/migrations.h"
 #include "tests/support/temp_dir.h"
@@ -30,6 +33,19 @@ TEST(Database, MigratesAFreshFileToTheNewestSchemaAndReopensWithoutRerunning) {
   EXPECT_EQ(mode->front().text(0), "wal");
   auto fk = (*again)->query("PRAGMA foreign_keys");
   EXPECT_EQ(fk->front().integer(0), 1);
+}
+
+TEST(Database, TheFileIsReadableOnlyByTheServerEvenIfItWasMadeLooser) {
+  testing::TempDir dir;
+  { std::ofstream(dir.file("s.db")); }
+  ASSERT_EQ(::chmod(dir.file("s.db").c_str(), 0644), 0);
+  auto db = Database::open(dir.file("s.db"));
+  ASSERT_TRUE(db.has_value()) << db.error().message;
+  for (const char* name : {"s.db", "s.db-wal"}) {
+    struct stat st {};
+    ASSERT_EQ(::stat(dir.file(name).c_str(), &st), 0) << name;
+    EXPECT_EQ(st.st_mode & 0777, 0600u) << name;
+  }
 }
 
 TEST(Database, RefusesASchemaNewerThanItKnows) {
