@@ -1,25 +1,42 @@
 // Chunked, resumable blob uploads (OCI style) and blob existence checks.
 //
 //   POST   /v1/blobs/uploads?kind=kernel|initrd|disk   start; 202 + Location
+//   GET    /v1/blobs/uploads[?all=true]   the caller's open uploads (all=true: admin, every one)
 //   PATCH  /v1/blobs/uploads/{id}   Content-Range: START-END (inclusive), bytes in order
-//   GET    /v1/blobs/uploads/{id}   current offset, to resume
+//   GET    /v1/blobs/uploads/{id}   current offset, to resume (HEAD: the same headers only)
 //   PUT    /v1/blobs/uploads/{id}?digest=sha256:...    commit
 //   DELETE /v1/blobs/uploads/{id}   cancel
 //   HEAD   /v1/blobs/{digest}       200 with Stele-Blob-Size, or 404
 //   GET    /v1/blobs/{digest}       {"digest", "size"}
+//
+// An upload is visible only to the token that opened it (404 for any other, as if it did not
+// exist); an admin may also list and cancel every upload, to clean up after others.
 #include <charconv>
 
+#include "api/desired_views.h"
 #include "api/router.h"
 #include "api/services.h"
 
 namespace stele::api {
 namespace {
 
+store::UploadCaller ownerOnly(const RouteContext& ctx) { return {ctx.principal.tokenId, false}; }
+store::UploadCaller ownerOrAdmin(const RouteContext& ctx) {
+  return {ctx.principal.tokenId, ctx.principal.role == Role::Admin};
+}
+
+nlohmann::json uploadJson(const store::UploadStatus& upload) {
+  return {{"id", upload.id},
+          {"kind", upload.kind},
+          {"offset", upload.offset},
+          {"maxBytes", upload.maxBytes},
+          {"createdAt", timeMsJson(upload.createdAtMs)},
+          {"lastActivityAt", timeMsJson(upload.lastActivityMs)},
+          {"expiresAt", timeMsJson(upload.expiresAtMs)}};
+}
+
 HttpResponse uploadResponse(int status, const store::UploadStatus& upload) {
-  HttpResponse response = jsonResponse(status, {{"id", upload.id},
-                                                {"kind", upload.kind},
-                                                {"offset", upload.offset},
-                                                {"maxBytes", upload.maxBytes}});
+  HttpResponse response = jsonResponse(status, uploadJson(upload));
   response.headers.emplace_back("Location", "/v1/blobs/uploads/" + upload.id);
   response.headers.emplace_back("Upload-Offset", std::to_string(upload.offset));
   if (upload.offset > 0) {
@@ -72,25 +89,59 @@ void addBlobRoutes(Router& router, Services& s) {
                   return fail(ErrorKind::InvalidArgument, "kind_invalid",
                               "kind must be kernel, initrd or disk");
                 }
-                auto upload = s.blobs.startUpload(kind, limit);
+                auto upload = s.blobs.startUpload(kind, limit, ctx.principal.tokenId);
                 if (!upload) return fail(upload.error());
                 return uploadResponse(202, *upload);
+              }});
+  router.add({"GET", "/v1/blobs/uploads", Permission::PushImage, std::nullopt, 0,
+              [&s](const RouteContext& ctx) -> Result<HttpResponse> {
+                std::string all = ctx.request.queryParam("all").value_or("false");
+                if (all != "true" && all != "false") {
+                  return fail(ErrorKind::InvalidArgument, "field_invalid",
+                              "all: must be true or false");
+                }
+                store::UploadCaller caller = ownerOnly(ctx);
+                if (all == "true") {
+                  if (ctx.principal.role != Role::Admin) {
+                    return fail(ErrorKind::PermissionDenied, "forbidden",
+                                "all=true: only an admin lists every token's uploads");
+                  }
+                  caller.anyOwner = true;
+                }
+                auto uploads = s.blobs.listUploads(caller);
+                if (!uploads) return fail(uploads.error());
+                nlohmann::json items = nlohmann::json::array();
+                for (const auto& u : *uploads) {
+                  nlohmann::json item = uploadJson(u);
+                  if (caller.anyOwner) item["owner"] = u.owner;
+                  items.push_back(std::move(item));
+                }
+                return jsonResponse(200, {{"items", items}});
               }});
   router.add({"PATCH", "/v1/blobs/uploads/{id}", Permission::PushImage, std::nullopt,
               s.limits.maxChunkBytes, [&s](const RouteContext& ctx) -> Result<HttpResponse> {
                 auto start = chunkStart(ctx.request);
                 if (!start) return fail(start.error());
-                auto upload = s.blobs.append(ctx.param("id"), *start, ctx.request.body);
+                auto upload =
+                    s.blobs.append(ctx.param("id"), ownerOnly(ctx), *start, ctx.request.body);
                 if (!upload) return fail(upload.error());
                 s.metrics.addUploadedBytes(ctx.request.body.size());
                 return uploadResponse(202, *upload);
               }});
+  auto offset = [&s](const RouteContext& ctx, bool head) -> Result<HttpResponse> {
+    auto upload = s.blobs.status(ctx.param("id"), ownerOnly(ctx));
+    if (!upload) return fail(upload.error());
+    HttpResponse response = uploadResponse(200, *upload);
+    if (head) {
+      response.body.clear();
+      response.contentType.clear();
+    }
+    return response;
+  };
   router.add({"GET", "/v1/blobs/uploads/{id}", Permission::PushImage, std::nullopt, 0,
-              [&s](const RouteContext& ctx) -> Result<HttpResponse> {
-                auto upload = s.blobs.status(ctx.param("id"));
-                if (!upload) return fail(upload.error());
-                return uploadResponse(200, *upload);
-              }});
+              [offset](const RouteContext& ctx) { return offset(ctx, false); }});
+  router.add({"HEAD", "/v1/blobs/uploads/{id}", Permission::PushImage, std::nullopt, 0,
+              [offset](const RouteContext& ctx) { return offset(ctx, true); }});
   router.add({"PUT", "/v1/blobs/uploads/{id}", Permission::PushImage, std::nullopt,
               s.limits.maxChunkBytes, [&s](const RouteContext& ctx) -> Result<HttpResponse> {
                 auto digest = ctx.request.queryParam("digest");
@@ -101,10 +152,11 @@ void addBlobRoutes(Router& router, Services& s) {
                 if (!ctx.request.body.empty()) {  // a final chunk may ride on the commit
                   auto start = chunkStart(ctx.request);
                   if (!start) return fail(start.error());
-                  auto upload = s.blobs.append(ctx.param("id"), *start, ctx.request.body);
+                  auto upload =
+                      s.blobs.append(ctx.param("id"), ownerOnly(ctx), *start, ctx.request.body);
                   if (!upload) return fail(upload.error());
                 }
-                auto blob = s.blobs.commit(ctx.param("id"), *digest);
+                auto blob = s.blobs.commit(ctx.param("id"), ownerOnly(ctx), *digest);
                 if (!blob) return fail(blob.error());
                 HttpResponse response =
                     jsonResponse(201, {{"digest", blob->digest}, {"size", blob->size}});
@@ -113,7 +165,8 @@ void addBlobRoutes(Router& router, Services& s) {
               }});
   router.add({"DELETE", "/v1/blobs/uploads/{id}", Permission::PushImage, std::nullopt, 0,
               [&s](const RouteContext& ctx) -> Result<HttpResponse> {
-                if (auto r = s.blobs.cancel(ctx.param("id")); !r) return fail(r.error());
+                if (auto r = s.blobs.cancel(ctx.param("id"), ownerOrAdmin(ctx)); !r)
+                  return fail(r.error());
                 return emptyResponse(204);
               }});
   auto blobInfo = [&s](const RouteContext& ctx, bool head) -> Result<HttpResponse> {

@@ -51,6 +51,8 @@ int httpStatus(ErrorKind kind) {
       return 416;
     case ErrorKind::Unprocessable:
       return 422;
+    case ErrorKind::TooManyRequests:
+      return 429;
     case ErrorKind::Unavailable:
       return 503;
     case ErrorKind::Internal:

@@ -66,7 +66,8 @@ json verifyReportJson(const images::VerifyReport& report) {
   json blobs = json::array();
   for (const auto& b : report.blobs) {
     json entry = {{"role", b.role}, {"digest", b.digest}, {"size", b.size}, {"status", b.status}};
-    if (b.status == "corrupt") entry["actualDigest"] = b.actualDigest;
+    if (!b.actualDigest.empty()) entry["actualDigest"] = b.actualDigest;
+    if (!b.reason.empty()) entry["reason"] = b.reason;
     blobs.push_back(entry);
   }
   json signatures = json::array();

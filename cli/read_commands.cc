@@ -130,8 +130,10 @@ int runImage(const Argv& argv) {
     std::puts(report->dump(2).c_str());
   } else {
     for (const auto& b : (*report)["blobs"]) {
-      std::printf("blob %-6s %s %s\n", b["role"].get<std::string>().c_str(),
-                  b["digest"].get<std::string>().c_str(), b["status"].get<std::string>().c_str());
+      std::string reason = b.value("reason", "");
+      std::printf("blob %-6s %s %s%s\n", b["role"].get<std::string>().c_str(),
+                  b["digest"].get<std::string>().c_str(), b["status"].get<std::string>().c_str(),
+                  reason.empty() ? "" : (" (" + reason + ")").c_str());
     }
     for (const auto& s : (*report)["signatures"]) {
       std::printf("signature %s %s\n", s["keyId"].get<std::string>().c_str(),

@@ -10,13 +10,29 @@
 namespace stele::cli {
 
 int runServerCommand(const Argv& argv) {
-  auto args =
-      Args::parse(argv,
-                  {"listen", "data-dir", "tls-cert", "tls-key", "threads", "max-kernel-size",
-                   "max-initrd-size", "max-disk-size", "max-chunk-size", "allow-test-hosts",
-                   "host-socket-dir", "ssh-key", "ssh-known-hosts", "tls-pki-dir", "host-grace-ms",
-                   "backoff-base-ms", "backoff-max-ms", "reconcile-backstop-ms", "test-health-dir"},
-                  {"help"});
+  auto args = Args::parse(argv,
+                          {"listen",
+                           "data-dir",
+                           "tls-cert",
+                           "tls-key",
+                           "threads",
+                           "max-kernel-size",
+                           "max-initrd-size",
+                           "max-disk-size",
+                           "max-chunk-size",
+                           "allow-test-hosts",
+                           "host-socket-dir",
+                           "ssh-key",
+                           "ssh-known-hosts",
+                           "tls-pki-dir",
+                           "host-grace-ms",
+                           "backoff-base-ms",
+                           "backoff-max-ms",
+                           "reconcile-backstop-ms",
+                           "test-health-dir",
+                           "max-uploads-per-token",
+                           "upload-idle-timeout-ms"},
+                          {"help"});
   if (!args) return reportError(args.error());
   if (args->has("help")) {
     std::puts(
@@ -28,6 +44,7 @@ int runServerCommand(const Argv& argv) {
         "             [--ssh-known-hosts FILE] [--tls-pki-dir DIR]\n"
         "             [--host-grace-ms 30000] [--backoff-base-ms 1000] [--backoff-max-ms 60000]\n"
         "             [--reconcile-backstop-ms 2000]\n"
+        "             [--max-uploads-per-token 16] [--upload-idle-timeout-ms 3600000]\n"
         "             [--allow-test-hosts DIR]   (tests only: accept test:///DIR/....xml hosts)\n"
         "             [--test-health-dir DIR]    (tests only: health answers from DIR/<instance>)");
     return 0;
@@ -66,21 +83,27 @@ int runServerCommand(const Argv& argv) {
   uris.sshKeyFile = args->valueOr("ssh-key", "");
   uris.sshKnownHostsFile = args->valueOr("ssh-known-hosts", "");
   uris.tlsPkiDir = args->valueOr("tls-pki-dir", "");
-  struct MsFlag {
+  struct IntegerFlag {
     const char* name;
     std::int64_t* target;
+    std::int64_t max = 86'400'000;
+    const char* unit = " (ms)";
   };
   auto& settings = options.reconciler.settings;
-  for (MsFlag flag : {MsFlag{"host-grace-ms", &settings.hostGraceMs},
-                      MsFlag{"backoff-base-ms", &settings.backoffBaseMs},
-                      MsFlag{"backoff-max-ms", &settings.backoffMaxMs},
-                      MsFlag{"reconcile-backstop-ms", &options.reconciler.backstopMs}}) {
+  for (IntegerFlag flag :
+       {IntegerFlag{"host-grace-ms", &settings.hostGraceMs},
+        IntegerFlag{"backoff-base-ms", &settings.backoffBaseMs},
+        IntegerFlag{"backoff-max-ms", &settings.backoffMaxMs},
+        IntegerFlag{"reconcile-backstop-ms", &options.reconciler.backstopMs},
+        IntegerFlag{"upload-idle-timeout-ms", &options.uploads.idleTimeoutMs, 604'800'000},
+        IntegerFlag{"max-uploads-per-token", &options.uploads.maxPerOwner, 10'000, ""}}) {
     if (auto text = args->value(flag.name)) {
       char* end = nullptr;
       long long value = std::strtoll(text->c_str(), &end, 10);
-      if (text->empty() || *end != '\0' || value < 1 || value > 86'400'000) {
+      if (text->empty() || *end != '\0' || value < 1 || value > flag.max) {
         return reportError({ErrorKind::InvalidArgument, "usage",
-                            std::string("--") + flag.name + " must be 1 to 86400000 (ms)"});
+                            std::string("--") + flag.name + " must be 1 to " +
+                                std::to_string(flag.max) + flag.unit});
       }
       *flag.target = value;
     }

@@ -25,6 +25,8 @@
 #include "store/instance_repository.h"
 #include "store/key_repository.h"
 #include "store/token_repository.h"
+#include "store/trusted_file.h"
+#include "store/upload_sweeper.h"
 
 namespace stele::cli {
 namespace {
@@ -64,7 +66,10 @@ int runServer(const ServerOptions& options) {
   auto listen = parseListen(options);
   if (!listen) return failed(listen.error(), 2);
   if (auto r = scheduler::validateHostUriPolicy(options.hostUris); !r) return failed(r.error(), 2);
-  if (auto r = store::makeDirectories(options.dataDir, 0700); !r) return failed(r.error());
+  // Blobs, tokens and the database live there: nobody else may write it (or its blob and
+  // upload directories, checked by the blob store).
+  if (auto r = store::ensurePrivateDirectory(options.dataDir, store::LinkPolicy::Follow); !r)
+    return failed(r.error());
   auto db = store::Database::open(options.dataDir + "/stele.db");
   if (!db) return failed(db.error());
   SystemClock clock;
@@ -72,7 +77,7 @@ int runServer(const ServerOptions& options) {
   store::TokenRepository tokenRepo(**db);
   store::KeyRepository keyRepo(**db);
   store::ImageRepository imageRepo(**db);
-  auto blobs = store::BlobStore::open(options.dataDir, **db, clock, random);
+  auto blobs = store::BlobStore::open(options.dataDir, **db, clock, random, options.uploads);
   if (!blobs) return failed(blobs.error());
   images::Registry registry(imageRepo, keyRepo, **blobs, clock, options.blobLimits);
   store::DesiredRepository desiredRepo(**db);
@@ -143,11 +148,15 @@ int runServer(const ServerOptions& options) {
   std::fflush(stdout);
   reconciler.start();
   if (probing) probing->start();
+  store::UploadSweeper sweeper(**blobs,
+                               store::UploadSweeper::periodFor(options.uploads.idleTimeoutMs));
+  sweeper.start();
   int received = 0;
   sigwait(&signals, &received);
   std::fprintf(stderr, "stele server: signal %d, shutting down\n", received);
   events.close();  // ends waiting event streams, so no handler holds the endpoint open
   (*endpoint)->stop();
+  sweeper.stop();
   reconciler.stop();
   if (probing) probing->stop();
   prober.reset();  // answers what is in flight while the monitor still exists

@@ -10,6 +10,7 @@
 #include "images/registry.h"
 #include "scheduler/host_uri.h"
 #include "scheduler/reconciler.h"
+#include "store/blob_store.h"
 
 namespace stele::cli {
 
@@ -20,6 +21,7 @@ struct ServerOptions {
   std::string tlsKey;
   int threads = 4;
   images::BlobLimits blobLimits;
+  store::UploadPolicy uploads;  // per-token cap and idle timeout of upload sessions
   api::ApiLimits apiLimits;
   scheduler::HostUriPolicy hostUris;  // accepted host URIs; the ssh/TLS files libvirt gets
   scheduler::ReconcilerOptions reconciler;

@@ -22,6 +22,7 @@ enum class ErrorKind {
   TooLarge,             // 413
   RangeNotSatisfiable,  // 416: chunk out of order
   Unprocessable,        // 422: well-formed but semantically invalid
+  TooManyRequests,      // 429: a per-token cap is reached
   Unavailable,          // 503: a dependency (host, disk) is not there now
   Internal,             // 500: a bug or an I/O failure of ours
 };

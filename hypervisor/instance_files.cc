@@ -20,13 +20,44 @@ std::unexpected<Error> fileError(const std::string& what, const std::string& pat
   return fail(ErrorKind::Internal, "instance_file_failed", what + " " + path + ": " + ec.message());
 }
 
+std::error_code lastError() { return {errno, std::generic_category()}; }
+
+// Copies `from`, which must be a regular file reached without following a symbolic link at
+// its name (the caller verified the file there, and a link swapped in since is refused).
 Result<void> copyReadable(const std::string& from, const std::string& to) {
-  std::error_code ec;
-  if (!fs::is_regular_file(from, ec)) {
-    return fail(ErrorKind::NotFound, "instance_source_missing", "not a regular file: " + from);
+  int in = ::open(from.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+  struct stat st {};
+  if (in < 0 || ::fstat(in, &st) != 0 || !S_ISREG(st.st_mode)) {
+    if (in >= 0) ::close(in);
+    return fail(ErrorKind::NotFound, "instance_source_missing",
+                "not a regular file (or a symbolic link): " + from);
   }
-  if (!fs::copy_file(from, to, fs::copy_options::overwrite_existing, ec))
-    return fileError("copy to", to, ec);
+  int out = ::open(to.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (out < 0) {
+    auto ec = lastError();
+    ::close(in);
+    return fileError("create", to, ec);
+  }
+  std::error_code ec;
+  char buffer[1 << 16];
+  for (;;) {
+    ssize_t n = ::read(in, buffer, sizeof buffer);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      ec = lastError();
+      break;
+    }
+    if (n == 0) break;
+    for (ssize_t done = 0; done < n && !ec;) {
+      ssize_t w = ::write(out, buffer + done, static_cast<std::size_t>(n - done));
+      if (w < 0 && errno != EINTR) ec = lastError();
+      if (w > 0) done += w;
+    }
+    if (ec) break;
+  }
+  ::close(in);
+  if (::close(out) != 0 && !ec) ec = lastError();
+  if (ec) return fileError("copy to", to, ec);
   fs::permissions(to,
                   fs::perms::owner_read | fs::perms::owner_write | fs::perms::group_read |
                       fs::perms::others_read,

@@ -11,7 +11,8 @@ namespace stele::images {
 namespace {
 
 std::string blobProblem(const std::string& name, const std::string& version, const BlobCheck& b) {
-  return name + ":" + version + " blob " + b.role + " (" + b.digest + ") is " + b.status;
+  return name + ":" + version + " blob " + b.role + " (" + b.digest + ") is " + b.status + ": " +
+         b.reason;
 }
 
 }  // namespace
@@ -175,13 +176,16 @@ Result<VerifyReport> Registry::verifyVersion(const std::string& name, const std:
   if (!stored) return fail(stored.error());
   VerifyReport report{name, version, {}, {}, true, false};
   for (const auto& blob : stored->record.blobs) {
-    BlobCheck check{blob.role, blob.digest, blob.size, "ok", ""};
-    auto actual = blobs_.rehash(blob.digest);
+    BlobCheck check{blob.role, blob.digest, blob.size, "ok", "", ""};
+    // Whatever is at the blob's path that is not the server's own file is corrupt, by name.
+    auto actual = blobs_.rehash(blob.digest, blob.size);
     if (!actual) {
-      check.status = "missing";
-    } else {
+      check.status = actual.error().kind == ErrorKind::NotFound ? "missing" : "corrupt";
+      check.reason = actual.error().message;
+    } else if (actual->digest != blob.digest || actual->size != blob.size) {
+      check.status = "corrupt";
       check.actualDigest = actual->digest;
-      if (actual->digest != blob.digest || actual->size != blob.size) check.status = "corrupt";
+      check.reason = "blob " + blob.digest + " now hashes to " + actual->digest;
     }
     report.blobsIntact = report.blobsIntact && check.status == "ok";
     report.blobs.push_back(std::move(check));

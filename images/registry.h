@@ -47,6 +47,7 @@ struct BlobCheck {
   std::int64_t size = 0;
   std::string status;  // ok | corrupt | missing
   std::string actualDigest;
+  std::string reason;  // why it is corrupt or missing, naming the blob
 };
 
 struct SignatureCheck {

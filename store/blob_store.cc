@@ -8,11 +8,10 @@
 
 #include "common/crashpoint.h"
 #include "store/file_io.h"
+#include "store/trusted_file.h"
 
 namespace stele::store {
 namespace {
-
-constexpr std::int64_t kAbandonedUploadSeconds = std::int64_t{7} * 24 * 3600;
 
 bool isUploadId(std::string_view id) {
   if (id.size() != 32) return false;
@@ -41,43 +40,77 @@ struct BlobStore::Session {
   std::mutex mutex;
   std::string kind;
   std::int64_t maxBytes = 0;
+  std::string owner;
+  std::int64_t createdAtMs = 0;
+  std::int64_t lastActivityMs = 0;
   Sha256 hasher;
   std::int64_t hashed = 0;
   bool gone = false;
 };
 
-BlobStore::BlobStore(std::string dataDir, Database& db, const Clock& clock, Random& random)
-    : dataDir_(std::move(dataDir)), db_(db), clock_(clock), random_(random) {}
+BlobStore::BlobStore(std::string dataDir, Database& db, const Clock& clock, Random& random,
+                     UploadPolicy policy)
+    : dataDir_(std::move(dataDir)), db_(db), clock_(clock), random_(random), policy_(policy) {}
 BlobStore::~BlobStore() = default;
 
 Result<std::unique_ptr<BlobStore>> BlobStore::open(const std::string& dataDir, Database& db,
-                                                   const Clock& clock, Random& random) {
-  std::unique_ptr<BlobStore> store(new BlobStore(dataDir, db, clock, random));
-  for (const char* sub : {"/blobs/sha256", "/uploads"}) {
-    if (auto r = makeDirectories(dataDir + sub, 0700); !r) return fail(r.error());
+                                                   const Clock& clock, Random& random,
+                                                   UploadPolicy policy) {
+  std::unique_ptr<BlobStore> store(new BlobStore(dataDir, db, clock, random, policy));
+  for (const char* sub : {"/blobs", "/blobs/sha256", "/uploads"}) {
+    if (auto r = ensurePrivateDirectory(dataDir + sub, LinkPolicy::Refuse); !r)
+      return fail(r.error());
   }
   if (auto r = store->recover(); !r) return fail(r.error());
   return store;
 }
 
 std::string BlobStore::uploadPath(const std::string& id) const {
-  return dataDir_ + "/uploads/" + id;
+  return dataDir_ + "/" + uploadRelative(id);
 }
 
 std::string BlobStore::blobPath(const std::string& digest) const {
+  return dataDir_ + "/" + blobRelative(digest);
+}
+
+std::string BlobStore::uploadRelative(const std::string& id) { return "uploads/" + id; }
+
+std::string BlobStore::blobRelative(const std::string& digest) {
   std::string hex = digest.substr(7);
-  return dataDir_ + "/blobs/sha256/" + hex.substr(0, 2) + "/" + hex;
+  return "blobs/sha256/" + hex.substr(0, 2) + "/" + hex;
+}
+
+Result<TrustedFile> BlobStore::openUpload(const std::string& id, OpenFor purpose) {
+  auto file = openTrustedFile(dataDir_, uploadRelative(id), purpose);
+  if (!file && file.error().code == "file_untrusted") {
+    discard(id);
+    return fail(ErrorKind::Internal, "upload_untrusted",
+                "upload " + id + ": " + file.error().message +
+                    " (not the file the server wrote); the upload was discarded");
+  }
+  return file;
+}
+
+Result<TrustedFile> BlobStore::openBlob(const std::string& digest) {
+  auto file = openTrustedFile(dataDir_, blobRelative(digest));
+  if (file) return file;
+  if (file.error().code == "file_missing") {
+    return fail(ErrorKind::NotFound, "blob_not_found", "blob " + digest + " is missing on disk");
+  }
+  if (file.error().code == "file_untrusted") {
+    return fail(ErrorKind::Unprocessable, "blob_corrupt",
+                "blob " + digest + ": " + file.error().message);
+  }
+  return fail(file.error());
 }
 
 Result<void> BlobStore::recover() {
-  auto rows = db_.query("SELECT id, created_at FROM uploads");
+  auto rows = db_.query("SELECT id FROM uploads");
   if (!rows) return fail(rows.error());
-  std::int64_t now = clock_.nowUnix();
   for (const auto& row : *rows) {
     std::string id = row.text(0);
     auto size = fileSize(uploadPath(id));
-    bool missing = size && !size->has_value();
-    if (missing || now - row.integer(1) > kAbandonedUploadSeconds) discard(id);
+    if (size && !size->has_value()) discard(id);
   }
   // Files without a row were started but never recorded, or their row was discarded.
   std::error_code ec;
@@ -86,35 +119,82 @@ Result<void> BlobStore::recover() {
     auto known = db_.query("SELECT 1 FROM uploads WHERE id = ?", {name});
     if (known && known->empty()) std::filesystem::remove(entry.path(), ec);
   }
+  // Uploads that went idle while the server was down.
+  if (auto swept = sweepExpired(); !swept) return fail(swept.error());
   return {};
 }
 
-Result<UploadStatus> BlobStore::startUpload(const std::string& kind, std::int64_t maxBytes) {
+Result<UploadStatus> BlobStore::startUpload(const std::string& kind, std::int64_t maxBytes,
+                                            const std::string& owner) {
   std::string id = random_.hexBytes(16);
   int fd = ::open(uploadPath(id).c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
   if (fd < 0) return fail(ErrorKind::Internal, "io_failed", "cannot create upload file");
   ::close(fd);
-  auto r = db_.execute("INSERT INTO uploads (id, kind, max_bytes, created_at) VALUES (?, ?, ?, ?)",
-                       {id, kind, maxBytes, clock_.nowUnix()});
+  std::int64_t now = clock_.nowMs();
+  auto r = db_.transaction([&](Database& tx) -> Result<void> {
+    auto open = tx.query("SELECT COUNT(*) FROM uploads WHERE owner = ?", {owner});
+    if (!open) return fail(open.error());
+    if (open->front().integer(0) >= policy_.maxPerOwner) {
+      return fail(ErrorKind::TooManyRequests, "too_many_uploads",
+                  "this token already has " + std::to_string(open->front().integer(0)) +
+                      " open uploads, the most it may hold (--max-uploads-per-token " +
+                      std::to_string(policy_.maxPerOwner) +
+                      "); commit or cancel one (GET /v1/blobs/uploads lists them)");
+    }
+    auto inserted = tx.execute(
+        "INSERT INTO uploads (id, kind, max_bytes, created_at, owner, last_activity_ms) "
+        "VALUES (?, ?, ?, ?, ?, ?)",
+        {id, kind, maxBytes, now / 1000, owner, now});
+    if (!inserted) return fail(inserted.error());
+    return {};
+  });
   if (!r) {
     std::remove(uploadPath(id).c_str());
     return fail(r.error());
   }
-  return UploadStatus{id, kind, 0, maxBytes};
+  Session fresh;
+  fresh.kind = kind;
+  fresh.maxBytes = maxBytes;
+  fresh.owner = owner;
+  fresh.createdAtMs = now / 1000 * 1000;
+  fresh.lastActivityMs = now;
+  return describe(fresh, id, 0);
 }
 
 Result<std::shared_ptr<BlobStore::Session>> BlobStore::session(const std::string& id) {
   if (!isUploadId(id)) return noUpload(id);
   std::lock_guard lock(sessionsMutex_);
   if (auto it = sessions_.find(id); it != sessions_.end()) return it->second;
-  auto rows = db_.query("SELECT kind, max_bytes FROM uploads WHERE id = ?", {id});
+  auto rows = db_.query(
+      "SELECT kind, max_bytes, owner, created_at, last_activity_ms FROM uploads WHERE id = ?",
+      {id});
   if (!rows) return fail(rows.error());
   if (rows->empty()) return noUpload(id);
   auto s = std::make_shared<Session>();
-  s->kind = rows->front().text(0);
-  s->maxBytes = rows->front().integer(1);
+  const Row& row = rows->front();
+  s->kind = row.text(0);
+  s->maxBytes = row.integer(1);
+  s->owner = row.text(2);
+  s->createdAtMs = row.integer(3) * 1000;
+  s->lastActivityMs = row.integer(4);
   sessions_.emplace(id, s);
   return s;
+}
+
+Result<std::shared_ptr<BlobStore::Session>> BlobStore::ownedSession(const std::string& id,
+                                                                    const UploadCaller& caller) {
+  auto s = session(id);
+  if (!s) return s;
+  // Someone else's upload answers exactly like a missing one, so its existence does not leak.
+  if (!caller.anyOwner && (*s)->owner != caller.tokenId) return noUpload(id);
+  return s;
+}
+
+UploadStatus BlobStore::describe(const Session& s, const std::string& id,
+                                 std::int64_t offset) const {
+  return UploadStatus{
+      id,      s.kind,        offset,           s.maxBytes,
+      s.owner, s.createdAtMs, s.lastActivityMs, s.lastActivityMs + policy_.idleTimeoutMs};
 }
 
 void BlobStore::discard(const std::string& id) {
@@ -129,35 +209,41 @@ void BlobStore::discard(const std::string& id) {
 
 Result<std::int64_t> BlobStore::liveSize(const Session& s, const std::string& id) {
   if (s.gone) return noUpload(id);
-  auto size = fileSize(uploadPath(id));
-  if (!size) return fail(size.error());
-  if (!size->has_value()) return noUpload(id);
-  return **size;
+  if (clock_.nowMs() - s.lastActivityMs >= policy_.idleTimeoutMs) {
+    discard(id);  // expired; the sweeper has not come by yet
+    return noUpload(id);
+  }
+  auto file = openUpload(id, OpenFor::Reading);
+  if (!file && file.error().code == "file_missing") return noUpload(id);
+  if (!file) return fail(file.error());
+  return file->size;
 }
 
-Result<void> BlobStore::catchUpHash(Session& s, const std::string& path, std::int64_t size) {
+Result<void> BlobStore::catchUpHash(Session& s, const std::string& id, std::int64_t size) {
   if (s.hashed == size) return {};
   // First use after a restart, after a failed write, or after a failed commit: the running
   // hash no longer covers the file, so read it once from the start.
   s.hasher = Sha256();
-  auto hashed = hashFile(path, s.hasher);
+  auto file = openUpload(id, OpenFor::Reading);
+  if (!file) return fail(file.error());
+  auto hashed = hashFd(file->fd.get(), s.hasher, uploadRelative(id));
   if (!hashed) return fail(hashed.error());
   s.hashed = *hashed;
   return {};
 }
 
-Result<UploadStatus> BlobStore::status(const std::string& id) {
-  auto s = session(id);
+Result<UploadStatus> BlobStore::status(const std::string& id, const UploadCaller& caller) {
+  auto s = ownedSession(id, caller);
   if (!s) return fail(s.error());
   std::lock_guard lock((*s)->mutex);
   auto size = liveSize(**s, id);
   if (!size) return fail(size.error());
-  return UploadStatus{id, (*s)->kind, *size, (*s)->maxBytes};
+  return describe(**s, id, *size);
 }
 
-Result<UploadStatus> BlobStore::append(const std::string& id, std::int64_t offset,
-                                       std::string_view bytes) {
-  auto found = session(id);
+Result<UploadStatus> BlobStore::append(const std::string& id, const UploadCaller& caller,
+                                       std::int64_t offset, std::string_view bytes) {
+  auto found = ownedSession(id, caller);
   if (!found) return fail(found.error());
   Session& s = **found;
   std::lock_guard lock(s.mutex);
@@ -178,27 +264,33 @@ Result<UploadStatus> BlobStore::append(const std::string& id, std::int64_t offse
                     s.kind + " limit of " + std::to_string(s.maxBytes) +
                     " bytes; the upload was discarded");
   }
-  std::string path = uploadPath(id);
-  if (auto r = catchUpHash(s, path, current); !r) return fail(r.error());
-  if (auto r = appendToFile(path, bytes); !r) {
+  if (auto r = catchUpHash(s, id, current); !r) return fail(r.error());
+  auto file = openUpload(id, OpenFor::Appending);
+  if (!file) return fail(file.error());
+  if (auto r = writeAll(file->fd.get(), bytes, uploadRelative(id)); !r) {
     s.hashed = -1;  // the file may hold part of the chunk: rehash next time
     return fail(r.error());
   }
   s.hasher.update(bytes);
   s.hashed = current + length;
-  return UploadStatus{id, s.kind, s.hashed, s.maxBytes};
+  std::int64_t now = clock_.nowMs();
+  if (auto r = db_.execute("UPDATE uploads SET last_activity_ms = ? WHERE id = ?", {now, id}); !r)
+    return fail(r.error());
+  s.lastActivityMs = now;
+  return describe(s, id, s.hashed);
 }
 
-Result<BlobInfo> BlobStore::commit(const std::string& id, const std::string& digest) {
+Result<BlobInfo> BlobStore::commit(const std::string& id, const UploadCaller& caller,
+                                   const std::string& digest) {
   if (auto r = checkDigest(digest); !r) return fail(r.error());
-  auto found = session(id);
+  auto found = ownedSession(id, caller);
   if (!found) return fail(found.error());
   Session& s = **found;
   std::lock_guard lock(s.mutex);
   auto size = liveSize(s, id);
   if (!size) return fail(size.error());
   std::string path = uploadPath(id);
-  if (auto r = catchUpHash(s, path, *size); !r) return fail(r.error());
+  if (auto r = catchUpHash(s, id, *size); !r) return fail(r.error());
   std::string actual = digestString(s.hasher.finish());
   std::int64_t length = s.hashed;
   s.hashed = -1;
@@ -213,9 +305,11 @@ Result<BlobInfo> BlobStore::commit(const std::string& id, const std::string& dig
   std::string dir = std::filesystem::path(target).parent_path().string();
   if (auto r = makeDirectories(dir, 0700); !r) return fail(r.error());
   crashpoint("blob-commit");
-  auto existing = fileSize(target);
-  if (existing && existing->has_value()) {
-    std::remove(path.c_str());  // same content already stored
+  // The same content is already stored, unless what is there is not the server's own file
+  // of that size: then the upload replaces it (rename swaps a link, not its target).
+  auto existing = openBlob(digest);
+  if (existing && existing->size == length) {
+    std::remove(path.c_str());
   } else if (::rename(path.c_str(), target.c_str()) != 0) {
     return fail(ErrorKind::Internal, "io_failed", "cannot move upload into the blob store");
   }
@@ -224,27 +318,70 @@ Result<BlobInfo> BlobStore::commit(const std::string& id, const std::string& dig
   return BlobInfo{digest, length};
 }
 
-Result<void> BlobStore::cancel(const std::string& id) {
-  auto found = session(id);
+Result<void> BlobStore::cancel(const std::string& id, const UploadCaller& caller) {
+  auto found = ownedSession(id, caller);
   if (!found) return fail(found.error());
   std::lock_guard lock((*found)->mutex);
+  if (auto size = liveSize(**found, id); !size) return fail(size.error());
   discard(id);
   return {};
 }
 
-Result<std::optional<std::int64_t>> BlobStore::blobSize(const std::string& digest) {
-  if (auto r = checkDigest(digest); !r) return fail(r.error());
-  return fileSize(blobPath(digest));
+Result<std::vector<UploadStatus>> BlobStore::listUploads(const UploadCaller& caller) {
+  std::string sql = "SELECT id FROM uploads";
+  std::vector<Value> params;
+  if (!caller.anyOwner) {
+    sql += " WHERE owner = ?";
+    params.emplace_back(caller.tokenId);
+  }
+  auto rows = db_.query(sql + " ORDER BY created_at, id", params);
+  if (!rows) return fail(rows.error());
+  std::vector<UploadStatus> out;
+  for (const auto& row : *rows) {
+    // A row may go (committed, cancelled, expired) between the query and here: skip it.
+    if (auto upload = status(row.text(0), caller)) out.push_back(std::move(*upload));
+  }
+  return out;
 }
 
-Result<BlobInfo> BlobStore::rehash(const std::string& digest) {
-  auto size = blobSize(digest);
-  if (!size) return fail(size.error());
-  if (!size->has_value()) {
-    return fail(ErrorKind::NotFound, "blob_not_found", "blob " + digest + " is missing on disk");
+Result<std::int64_t> BlobStore::sweepExpired() {
+  auto rows = db_.query("SELECT id FROM uploads WHERE last_activity_ms <= ?",
+                        {clock_.nowMs() - policy_.idleTimeoutMs});
+  if (!rows) return fail(rows.error());
+  std::int64_t removed = 0;
+  for (const auto& row : *rows) {
+    std::string id = row.text(0);
+    auto found = session(id);
+    if (!found) continue;  // already gone
+    // Under the session lock no chunk is half-written, and lastActivityMs is current.
+    std::lock_guard lock((*found)->mutex);
+    if ((*found)->gone || clock_.nowMs() - (*found)->lastActivityMs < policy_.idleTimeoutMs)
+      continue;
+    discard(id);
+    ++removed;
+  }
+  return removed;
+}
+
+Result<std::optional<std::int64_t>> BlobStore::blobSize(const std::string& digest) {
+  if (auto r = checkDigest(digest); !r) return fail(r.error());
+  auto file = openBlob(digest);
+  if (file) return std::optional<std::int64_t>(file->size);
+  if (file.error().kind == ErrorKind::NotFound) return std::optional<std::int64_t>();
+  return fail(file.error());
+}
+
+Result<BlobInfo> BlobStore::rehash(const std::string& digest, std::int64_t expectedSize) {
+  if (auto r = checkDigest(digest); !r) return fail(r.error());
+  auto file = openBlob(digest);
+  if (!file) return fail(file.error());
+  if (file->size != expectedSize) {
+    return fail(ErrorKind::Unprocessable, "blob_corrupt",
+                "blob " + digest + " has " + std::to_string(file->size) + " bytes, not " +
+                    std::to_string(expectedSize));
   }
   Sha256 hasher;
-  auto read = hashFile(blobPath(digest), hasher);
+  auto read = hashFd(file->fd.get(), hasher, blobRelative(digest));
   if (!read) return fail(read.error());
   return BlobInfo{digestString(hasher.finish()), *read};
 }

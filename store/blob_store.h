@@ -4,6 +4,11 @@
 // order and hashed as they stream. Commit checks the digest, fsyncs, and renames the file to
 // DATA/blobs/sha256/<xx>/<hex>: a blob exists exactly when its final file does, so a crash
 // never leaves a half-written blob visible.
+//
+// An upload belongs to the token that opened it: for any other caller it does not exist. Each
+// token may hold a bounded number of open uploads, and an upload that receives no chunk for
+// the idle timeout expires: sweepExpired() (run at open and periodically) removes its row and
+// its file. The state lives in SQLite, so expiry survives a restart.
 #pragma once
 
 #include <cstdint>
@@ -13,20 +18,38 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "common/clock.h"
 #include "common/error.h"
 #include "common/random.h"
 #include "common/sha256.h"
 #include "store/database.h"
+#include "store/trusted_file.h"
 
 namespace stele::store {
+
+struct UploadPolicy {
+  std::int64_t maxPerOwner = 16;           // open uploads per token
+  std::int64_t idleTimeoutMs = 3'600'000;  // no chunk for this long: the upload expires
+};
 
 struct UploadStatus {
   std::string id;
   std::string kind;
   std::int64_t offset = 0;  // bytes received so far; the next chunk must start here
   std::int64_t maxBytes = 0;
+  std::string owner;  // id of the token that opened it
+  std::int64_t createdAtMs = 0;
+  std::int64_t lastActivityMs = 0;  // start or the last appended chunk
+  std::int64_t expiresAtMs = 0;     // lastActivityMs + the idle timeout
+};
+
+// Who asks about an upload. Only the token that opened an upload sees it; a caller with
+// `anyOwner` (an admin listing or cancelling) sees every upload.
+struct UploadCaller {
+  std::string tokenId;
+  bool anyOwner = false;
 };
 
 struct BlobInfo {
@@ -38,41 +61,69 @@ class BlobStore {
  public:
   // Creates DATA/blobs and DATA/uploads as needed and cleans what a crash left behind.
   static Result<std::unique_ptr<BlobStore>> open(const std::string& dataDir, Database& db,
-                                                 const Clock& clock, Random& random);
+                                                 const Clock& clock, Random& random,
+                                                 UploadPolicy policy = {});
   ~BlobStore();
 
-  Result<UploadStatus> startUpload(const std::string& kind, std::int64_t maxBytes);
-  Result<UploadStatus> status(const std::string& uploadId);
+  // TooManyRequests "too_many_uploads" when `owner` already holds the policy's maximum.
+  Result<UploadStatus> startUpload(const std::string& kind, std::int64_t maxBytes,
+                                   const std::string& owner);
+  // Every call below answers NotFound "upload_not_found" for an upload the caller may not see,
+  // exactly as for one that never existed, and for one that has expired.
+  Result<UploadStatus> status(const std::string& uploadId, const UploadCaller& caller);
   // RangeNotSatisfiable when `offset` is not the current end; TooLarge (and the upload is
   // discarded) when the upload would pass its limit.
-  Result<UploadStatus> append(const std::string& uploadId, std::int64_t offset,
-                              std::string_view bytes);
+  Result<UploadStatus> append(const std::string& uploadId, const UploadCaller& caller,
+                              std::int64_t offset, std::string_view bytes);
   // InvalidArgument (and the upload is discarded) when the content does not hash to `digest`.
-  Result<BlobInfo> commit(const std::string& uploadId, const std::string& digest);
-  Result<void> cancel(const std::string& uploadId);
+  Result<BlobInfo> commit(const std::string& uploadId, const UploadCaller& caller,
+                          const std::string& digest);
+  Result<void> cancel(const std::string& uploadId, const UploadCaller& caller);
+  // The uploads the caller may see, oldest first.
+  Result<std::vector<UploadStatus>> listUploads(const UploadCaller& caller);
+  // Removes every upload idle for the policy's timeout (row and file); returns how many.
+  Result<std::int64_t> sweepExpired();
+  const UploadPolicy& policy() const { return policy_; }
 
-  // Size of a committed blob, or nullopt when absent.
+  // Size of a committed blob, or nullopt when absent; Unprocessable "blob_corrupt" naming the
+  // blob and why when what is at its path is not the server's own file (see trusted_file.h).
   Result<std::optional<std::int64_t>> blobSize(const std::string& digest);
-  // Reads the blob back from disk and returns what it hashes to now.
-  Result<BlobInfo> rehash(const std::string& digest);
+  // Reads the blob back from disk and returns what it hashes to now. NotFound "blob_not_found"
+  // when absent; Unprocessable "blob_corrupt" when it is not the server's own file or its size
+  // is not `expectedSize` (then nothing is read).
+  Result<BlobInfo> rehash(const std::string& digest, std::int64_t expectedSize);
   std::string blobPath(const std::string& digest) const;
 
  private:
   struct Session;
-  BlobStore(std::string dataDir, Database& db, const Clock& clock, Random& random);
+  BlobStore(std::string dataDir, Database& db, const Clock& clock, Random& random,
+            UploadPolicy policy);
   Result<void> recover();
+  // The session of an upload, whoever owns it.
   Result<std::shared_ptr<Session>> session(const std::string& uploadId);
+  // The session, if `caller` may see it.
+  Result<std::shared_ptr<Session>> ownedSession(const std::string& uploadId,
+                                                const UploadCaller& caller);
+  UploadStatus describe(const Session& session, const std::string& uploadId,
+                        std::int64_t offset) const;
   void discard(const std::string& uploadId);
-  // The upload's current length; NotFound once it is gone. Caller holds the session lock.
+  // The upload's current length; NotFound once it is gone or expired (then it is discarded).
+  // Caller holds the session lock.
   Result<std::int64_t> liveSize(const Session& session, const std::string& uploadId);
   // Makes the running hash cover the first `size` bytes of the file at `path`.
-  Result<void> catchUpHash(Session& session, const std::string& path, std::int64_t size);
+  Result<void> catchUpHash(Session& session, const std::string& uploadId, std::int64_t size);
   std::string uploadPath(const std::string& uploadId) const;
+  static std::string uploadRelative(const std::string& uploadId);
+  static std::string blobRelative(const std::string& digest);
+  // The upload's file, trusted (see trusted_file.h); an impostor discards the upload.
+  Result<TrustedFile> openUpload(const std::string& uploadId, OpenFor purpose);
+  Result<TrustedFile> openBlob(const std::string& digest);
 
   std::string dataDir_;
   Database& db_;
   const Clock& clock_;
   Random& random_;
+  UploadPolicy policy_;
   std::mutex sessionsMutex_;
   std::map<std::string, std::shared_ptr<Session>> sessions_;
 };

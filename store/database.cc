@@ -1,8 +1,13 @@
 #include "store/database.h"
 
+#include <fcntl.h>
 #include <sqlite3.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <cassert>
+#include <cerrno>
+#include <cstring>
 #include <map>
 
 #include "store/migrations.h"
@@ -63,6 +68,18 @@ Database::Database(std::unique_ptr<Handle> handle) : handle_(std::move(handle)) 
 Database::~Database() = default;
 
 Result<std::unique_ptr<Database>> Database::open(const std::string& path) {
+  // Only the server's user may read the database: create it 0600 (SQLite gives its -wal and
+  // -shm files the database file's mode) and tighten one made before.
+  if (!path.empty() && path.front() != ':') {
+    int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+    if (fd < 0) {
+      return fail(ErrorKind::Unavailable, "store_unavailable",
+                  "cannot open database " + path + ": " + std::strerror(errno));
+    }
+    ::fchmod(fd, 0600);
+    ::close(fd);
+    for (const char* suffix : {"-wal", "-shm"}) ::chmod((path + suffix).c_str(), 0600);
+  }
   auto handle = std::make_unique<Handle>();
   int rc =
       sqlite3_open_v2(path.c_str(), &handle->db,

@@ -18,19 +18,12 @@ std::unexpected<Error> ioError(std::string_view what, const std::string& path) {
   return fail(kind, "io_failed", std::string(what) + " " + path + ": " + std::strerror(err));
 }
 
-class Fd {
- public:
-  explicit Fd(int fd) : fd_(fd) {}
-  ~Fd() {
-    if (fd_ >= 0) ::close(fd_);
-  }
-  Fd(const Fd&) = delete;
-  Fd& operator=(const Fd&) = delete;
-  int get() const { return fd_; }
+}  // namespace
 
- private:
-  int fd_;
-};
+void Fd::reset() {
+  if (fd_ >= 0) ::close(fd_);
+  fd_ = -1;
+}
 
 Result<void> writeAll(int fd, std::string_view bytes, const std::string& path) {
   while (!bytes.empty()) {
@@ -43,8 +36,6 @@ Result<void> writeAll(int fd, std::string_view bytes, const std::string& path) {
   }
   return {};
 }
-
-}  // namespace
 
 Result<void> makeDirectories(const std::string& path, unsigned mode) {
   std::error_code ec;
@@ -63,12 +54,6 @@ Result<std::optional<std::int64_t>> fileSize(const std::string& path) {
   return std::optional<std::int64_t>(st.st_size);
 }
 
-Result<void> appendToFile(const std::string& path, std::string_view bytes) {
-  Fd fd(::open(path.c_str(), O_WRONLY | O_APPEND | O_CLOEXEC));
-  if (fd.get() < 0) return ioError("open", path);
-  return writeAll(fd.get(), bytes, path);
-}
-
 Result<void> fsyncPath(const std::string& path) {
   Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
   if (fd.get() < 0) return ioError("open", path);
@@ -79,6 +64,10 @@ Result<void> fsyncPath(const std::string& path) {
 Result<std::int64_t> hashFile(const std::string& path, Sha256& hasher, std::int64_t limit) {
   Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
   if (fd.get() < 0) return ioError("open", path);
+  return hashFd(fd.get(), hasher, path, limit);
+}
+
+Result<std::int64_t> hashFd(int fd, Sha256& hasher, const std::string& path, std::int64_t limit) {
   std::vector<char> buffer(1 << 20);
   std::int64_t total = 0;
   for (;;) {
@@ -87,7 +76,7 @@ Result<std::int64_t> hashFile(const std::string& path, Sha256& hasher, std::int6
       want = static_cast<std::size_t>(
           std::min<std::int64_t>(static_cast<std::int64_t>(want), limit - total));
     if (want == 0) break;
-    ssize_t n = ::read(fd.get(), buffer.data(), want);
+    ssize_t n = ::read(fd, buffer.data(), want);
     if (n < 0) {
       if (errno == EINTR) continue;
       return ioError("read", path);

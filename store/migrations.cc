@@ -139,6 +139,14 @@ CREATE TABLE events (
 CREATE INDEX events_by_deployment ON events(deployment, id);
 CREATE INDEX events_by_instance ON events(instance, id);
 )sql",
+      // 4: uploads belong to the token that opened them and expire when idle.
+      R"sql(
+ALTER TABLE uploads ADD COLUMN owner TEXT NOT NULL DEFAULT '';
+ALTER TABLE uploads ADD COLUMN last_activity_ms INTEGER NOT NULL DEFAULT 0;
+UPDATE uploads SET last_activity_ms = created_at * 1000;
+CREATE INDEX uploads_by_owner ON uploads(owner);
+CREATE INDEX uploads_by_activity ON uploads(last_activity_ms);
+)sql",
   };
   return all;
 }

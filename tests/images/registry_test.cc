@@ -46,9 +46,10 @@ class RegistryTest : public ::testing::Test {
   }
 
   std::string storeBlob(const std::string& bytes) {
-    auto upload = blobs_->startUpload("kernel", 1 << 20);
-    EXPECT_TRUE(blobs_->append(upload->id, 0, bytes).has_value());
-    auto blob = blobs_->commit(upload->id, digestString(sha256(bytes)));
+    auto upload = blobs_->startUpload("kernel", 1 << 20, "tester");
+    EXPECT_TRUE(blobs_->append(upload->id, store::UploadCaller{"tester"}, 0, bytes).has_value());
+    auto blob =
+        blobs_->commit(upload->id, store::UploadCaller{"tester"}, digestString(sha256(bytes)));
     return blob->digest;
   }
 

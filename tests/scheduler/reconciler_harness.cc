@@ -80,9 +80,11 @@ ReconcilerHarness::ReconcilerHarness(HarnessOptions options) : options_(options)
 
 void ReconcilerHarness::pushImage(const std::string& name, const std::string& version) {
   std::string kernel = "kernel of " + name + " " + version;
-  auto upload = orThrow(blobs_->startUpload("kernel", 1 << 20), "start upload");
-  (void)orThrow(blobs_->append(upload.id, 0, kernel), "append");
-  auto blob = orThrow(blobs_->commit(upload.id, digestString(sha256(kernel))), "commit");
+  auto upload = orThrow(blobs_->startUpload("kernel", 1 << 20, "tester"), "start upload");
+  (void)orThrow(blobs_->append(upload.id, store::UploadCaller{"tester"}, 0, kernel), "append");
+  auto blob = orThrow(
+      blobs_->commit(upload.id, store::UploadCaller{"tester"}, digestString(sha256(kernel))),
+      "commit");
   images::Manifest m;
   m.name = name;
   m.version = version;
