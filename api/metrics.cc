@@ -33,6 +33,19 @@ std::string Metrics::render() const {
       std::to_string(pushesCreated_.load()) + "\n" +
       "stele_image_pushes_total{outcome=\"unchanged\"} " + std::to_string(pushesUnchanged_.load()) +
       "\n";
+  out +=
+      "# HELP stele_handler_calls_total Requests that reached a route handler.\n"
+      "# TYPE stele_handler_calls_total counter\n"
+      "stele_handler_calls_total " +
+      std::to_string(handlerCalls_.load()) + "\n" +
+      "# HELP stele_http_connections_open Client connections open now.\n"
+      "# TYPE stele_http_connections_open gauge\n"
+      "stele_http_connections_open " +
+      std::to_string(openConnections_.load()) + "\n" +
+      "# HELP stele_http_buffered_bytes Request bytes the HTTP edge holds in memory now.\n"
+      "# TYPE stele_http_buffered_bytes gauge\n"
+      "stele_http_buffered_bytes " +
+      std::to_string(bufferedBytes_.load()) + "\n";
   return out;
 }
 

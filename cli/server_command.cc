@@ -10,13 +10,34 @@
 namespace stele::cli {
 
 int runServerCommand(const Argv& argv) {
-  auto args =
-      Args::parse(argv,
-                  {"listen", "data-dir", "tls-cert", "tls-key", "threads", "max-kernel-size",
-                   "max-initrd-size", "max-disk-size", "max-chunk-size", "allow-test-hosts",
-                   "host-socket-dir", "ssh-key", "ssh-known-hosts", "tls-pki-dir", "host-grace-ms",
-                   "backoff-base-ms", "backoff-max-ms", "reconcile-backstop-ms", "test-health-dir"},
-                  {"help"});
+  auto args = Args::parse(argv,
+                          {"listen",
+                           "data-dir",
+                           "tls-cert",
+                           "tls-key",
+                           "threads",
+                           "max-kernel-size",
+                           "max-initrd-size",
+                           "max-disk-size",
+                           "max-chunk-size",
+                           "allow-test-hosts",
+                           "host-socket-dir",
+                           "ssh-key",
+                           "ssh-known-hosts",
+                           "tls-pki-dir",
+                           "host-grace-ms",
+                           "backoff-base-ms",
+                           "backoff-max-ms",
+                           "reconcile-backstop-ms",
+                           "test-health-dir",
+                           "max-header-bytes",
+                           "max-buffered-bytes",
+                           "max-connections",
+                           "max-connections-per-client",
+                           "header-timeout-ms",
+                           "idle-timeout-ms",
+                           "min-body-rate"},
+                          {"help"});
   if (!args) return reportError(args.error());
   if (args->has("help")) {
     std::puts(
@@ -28,6 +49,10 @@ int runServerCommand(const Argv& argv) {
         "             [--ssh-known-hosts FILE] [--tls-pki-dir DIR]\n"
         "             [--host-grace-ms 30000] [--backoff-base-ms 1000] [--backoff-max-ms 60000]\n"
         "             [--reconcile-backstop-ms 2000]\n"
+        "  HTTP edge:  [--max-header-bytes 16KiB] [--max-buffered-bytes 64MiB]\n"
+        "             [--max-connections 1024] [--max-connections-per-client 256]\n"
+        "             [--header-timeout-ms 10000] [--idle-timeout-ms 60000]\n"
+        "             [--min-body-rate 64KiB]      (bytes per second a body must keep up)\n"
         "             [--allow-test-hosts DIR]   (tests only: accept test:///DIR/....xml hosts)\n"
         "             [--test-health-dir DIR]    (tests only: health answers from DIR/<instance>)");
     return 0;
@@ -45,11 +70,17 @@ int runServerCommand(const Argv& argv) {
     const char* name;
     std::int64_t* target;
   };
+  auto& edge = options.edgeLimits;
   std::int64_t chunk = static_cast<std::int64_t>(options.apiLimits.maxChunkBytes);
+  auto headerBytes = static_cast<std::int64_t>(edge.head.maxHeaderBytes);
+  auto bufferedBytes = static_cast<std::int64_t>(edge.maxBufferedBytes);
+  auto bodyRate = static_cast<std::int64_t>(edge.minBodyBytesPerSecond);
   for (SizeFlag flag :
        {SizeFlag{"max-kernel-size", &options.blobLimits.kernel},
         SizeFlag{"max-initrd-size", &options.blobLimits.initrd},
-        SizeFlag{"max-disk-size", &options.blobLimits.disk}, SizeFlag{"max-chunk-size", &chunk}}) {
+        SizeFlag{"max-disk-size", &options.blobLimits.disk}, SizeFlag{"max-chunk-size", &chunk},
+        SizeFlag{"max-header-bytes", &headerBytes}, SizeFlag{"max-buffered-bytes", &bufferedBytes},
+        SizeFlag{"min-body-rate", &bodyRate}}) {
     if (auto text = args->value(flag.name)) {
       auto bytes = parseSize(*text);
       if (!bytes) {
@@ -60,6 +91,14 @@ int runServerCommand(const Argv& argv) {
     }
   }
   options.apiLimits.maxChunkBytes = static_cast<std::size_t>(chunk);
+  if (headerBytes < 1024 || bufferedBytes < (1 << 20) || bodyRate < 1) {
+    return reportError({ErrorKind::InvalidArgument, "usage",
+                        "--max-header-bytes must be at least 1KiB, --max-buffered-bytes at "
+                        "least 1MiB and --min-body-rate at least 1"});
+  }
+  edge.head.maxHeaderBytes = static_cast<std::size_t>(headerBytes);
+  edge.maxBufferedBytes = static_cast<std::size_t>(bufferedBytes);
+  edge.minBodyBytesPerSecond = static_cast<std::uint64_t>(bodyRate);
   auto& uris = options.hostUris;
   uris.socketDir = args->valueOr("host-socket-dir", uris.socketDir);
   uris.testHostsDir = args->valueOr("allow-test-hosts", "");
@@ -71,20 +110,32 @@ int runServerCommand(const Argv& argv) {
     std::int64_t* target;
   };
   auto& settings = options.reconciler.settings;
-  for (MsFlag flag : {MsFlag{"host-grace-ms", &settings.hostGraceMs},
-                      MsFlag{"backoff-base-ms", &settings.backoffBaseMs},
-                      MsFlag{"backoff-max-ms", &settings.backoffMaxMs},
-                      MsFlag{"reconcile-backstop-ms", &options.reconciler.backstopMs}}) {
+  std::int64_t headerTimeoutMs = edge.headerTimeout.count();
+  std::int64_t idleTimeoutMs = edge.idleTimeout.count();
+  auto connections = static_cast<std::int64_t>(edge.maxConnections);
+  auto perClient = static_cast<std::int64_t>(edge.maxConnectionsPerClient);
+  for (MsFlag flag :
+       {MsFlag{"host-grace-ms", &settings.hostGraceMs},
+        MsFlag{"header-timeout-ms", &headerTimeoutMs}, MsFlag{"idle-timeout-ms", &idleTimeoutMs},
+        MsFlag{"max-connections", &connections}, MsFlag{"max-connections-per-client", &perClient},
+        MsFlag{"backoff-base-ms", &settings.backoffBaseMs},
+        MsFlag{"backoff-max-ms", &settings.backoffMaxMs},
+        MsFlag{"reconcile-backstop-ms", &options.reconciler.backstopMs}}) {
     if (auto text = args->value(flag.name)) {
       char* end = nullptr;
       long long value = std::strtoll(text->c_str(), &end, 10);
       if (text->empty() || *end != '\0' || value < 1 || value > 86'400'000) {
-        return reportError({ErrorKind::InvalidArgument, "usage",
-                            std::string("--") + flag.name + " must be 1 to 86400000 (ms)"});
+        return reportError(
+            {ErrorKind::InvalidArgument, "usage",
+             std::string("--") + flag.name + " must be a whole number from 1 to 86400000"});
       }
       *flag.target = value;
     }
   }
+  edge.headerTimeout = std::chrono::milliseconds(headerTimeoutMs);
+  edge.idleTimeout = std::chrono::milliseconds(idleTimeoutMs);
+  edge.maxConnections = static_cast<std::size_t>(connections);
+  edge.maxConnectionsPerClient = static_cast<std::size_t>(perClient);
   options.testHealthDir = args->valueOr("test-health-dir", "");
   return runServer(options);
 }

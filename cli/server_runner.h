@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <string>
 
+#include "api/edge_limits.h"
 #include "api/services.h"
 #include "images/registry.h"
 #include "scheduler/host_uri.h"
@@ -21,6 +22,7 @@ struct ServerOptions {
   int threads = 4;
   images::BlobLimits blobLimits;
   api::ApiLimits apiLimits;
+  api::EdgeLimits edgeLimits;         // connections, header size, buffered bytes, timeouts
   scheduler::HostUriPolicy hostUris;  // accepted host URIs; the ssh/TLS files libvirt gets
   scheduler::ReconcilerOptions reconciler;
   // Tests only: health answers read from files DIR/<instance-id> ("pass" or "fail: why")
