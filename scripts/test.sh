@@ -26,11 +26,11 @@ tiers="${STELE_TEST_TIERS:-$all_tiers}"
 declare -A min_tests=(
   [lint]=2               # clang-format, clang-tidy
   [unit]=190
-  [integration]=119
+  [integration]=124
   [images]=1             # the image build
   [e2e]=14
   [asan-unit]=190
-  [asan-integration]=119
+  [asan-integration]=124
   [fuzz]=5               # manifest/envelope, stele metadata, DNS message, HTTP request, request head
 )
 

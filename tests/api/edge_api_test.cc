@@ -184,5 +184,46 @@ TEST(EdgeLoadTest, TwoHundredSlowTokenlessUploadsStayInTheMemoryBudgetWhileAPush
   std::printf("edge load: VmRSS %ld KiB before, %ld KiB peak\n", baseline, peak);
 }
 
+// Upload chunks stream to disk in pieces: a chunk many times the edge's 256 KiB buffer commits
+// intact, a wrong offset is answered from the head, and a chunk cut off midway never counts.
+TEST(StreamingUploadTest, BigChunksStreamWrongOffsetsAreAnsweredOnTheHeadAndCutChunksDoNotCount) {
+  ServerProcess server({"--max-chunk-size", "4MiB"});
+  cli::HttpClient admin = server.admin();
+  std::string location =
+      answerOf(admin.request("POST", "/v1/blobs/uploads?kind=kernel")).header("location");
+  ASSERT_FALSE(location.empty());
+  std::string content(3u << 20, '\0');
+  for (std::size_t i = 0; i < content.size(); ++i) content[i] = static_cast<char>(i * 131 % 251);
+  std::string head = "PATCH " + location + " HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " +
+                     server.adminToken() + "\r\n";
+  {
+    RawConnection wrong(server.port());
+    ASSERT_TRUE(wrong.send(head + "Content-Range: 5-9\r\nContent-Length: 5\r\n\r\n"));
+    std::string response = wrong.readResponse(seconds(10));
+    EXPECT_EQ(statusOf(response), 416) << "answered before the body: " << response;
+    EXPECT_NE(bodyOf(response).find("chunk_out_of_order"), std::string::npos);
+  }
+  {
+    RawConnection cut(server.port());
+    ASSERT_TRUE(cut.send(head + "Content-Range: 0-3145727\r\nContent-Length: 3145728\r\n\r\n" +
+                         content.substr(0, 1u << 20)));
+  }  // the client goes away a third of the way in
+  EXPECT_EQ(jsonOf(answerOf(admin.request("GET", location)))["offset"], 0);
+  auto range = std::vector<std::pair<std::string, std::string>>{{"Content-Range", "0-3145727"}};
+  cli::ClientResponse chunk;
+  // The server may still be noticing the cut connection (409 upload_busy): a client retries.
+  for (int i = 0; i < 100; ++i) {
+    chunk = answerOf(admin.request("PATCH", location, content, range));
+    if (chunk.status != 409) break;
+    std::this_thread::sleep_for(milliseconds(50));
+  }
+  ASSERT_EQ(chunk.status, 202) << chunk.body;
+  EXPECT_EQ(jsonOf(chunk)["offset"], content.size());
+  auto commit =
+      answerOf(admin.request("PUT", location + "?digest=" + digestString(sha256(content))));
+  EXPECT_EQ(commit.status, 201) << commit.body;
+  EXPECT_EQ(jsonOf(commit)["size"], content.size());
+}
+
 }  // namespace
 }  // namespace stele::testing
