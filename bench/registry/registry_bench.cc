@@ -38,6 +38,7 @@
 #include "images/envelope.h"
 #include "images/manifest.h"
 #include "store/file_io.h"
+#include "tests/support/resident_memory.h"
 #include "tests/support/temp_dir.h"
 
 extern char** environ;
@@ -85,6 +86,7 @@ struct Stats {
 };
 
 // A fresh directory under /tmp, removed with everything in it (shared with the tests).
+using stele::testing::residentKiB;
 using stele::testing::TempDir;
 
 // Runs argv (no shell) with stdout and stderr sent to `output`; returns its wall time.
@@ -198,16 +200,6 @@ struct Options {
   int putMax = 2000;
   std::int64_t bigMiB = 1024;
 };
-
-// The server's resident memory (VmRSS) in KiB, or -1.
-long residentKiB(pid_t pid) {
-  std::ifstream status("/proc/" + std::to_string(pid) + "/status");
-  std::string line;
-  while (std::getline(status, line)) {
-    if (line.rfind("VmRSS:", 0) == 0) return std::atol(line.substr(6).c_str());
-  }
-  return -1;
-}
 
 // Samples a process's VmRSS every 20 ms on a thread of its own until stopped; keeps the peak.
 class ResidentPeak {

@@ -11,6 +11,7 @@
 #include "common/sha256.h"
 #include "tests/support/raw_connection.h"
 #include "tests/support/registry_client.h"
+#include "tests/support/resident_memory.h"
 #include "tests/support/server_process.h"
 #include "tests/support/signing.h"
 

@@ -6,8 +6,6 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include <fstream>
-
 namespace stele::testing {
 namespace {
 
@@ -74,6 +72,19 @@ std::string RawConnection::readResponse(std::chrono::milliseconds limit) {
   return out;
 }
 
+std::string RawConnection::readUntilClosed(std::chrono::milliseconds quiet) {
+  std::string out = std::move(pending_);
+  pending_.clear();
+  char buffer[4096];
+  pollfd p{fd_, POLLIN, 0};
+  while (fd_ >= 0 && ::poll(&p, 1, static_cast<int>(quiet.count())) > 0) {
+    ssize_t n = ::recv(fd_, buffer, sizeof buffer, 0);
+    if (n <= 0) break;
+    out.append(buffer, static_cast<std::size_t>(n));
+  }
+  return out;
+}
+
 bool RawConnection::closedWithin(std::chrono::milliseconds limit) {
   auto end = Clock::now() + limit;
   char buffer[4096];
@@ -93,15 +104,6 @@ int statusOf(const std::string& response) {
 std::string bodyOf(const std::string& response) {
   auto end = response.find("\r\n\r\n");
   return end == std::string::npos ? "" : response.substr(end + 4);
-}
-
-long residentKiB(int pid) {
-  std::ifstream status("/proc/" + std::to_string(pid) + "/status");
-  std::string line;
-  while (std::getline(status, line)) {
-    if (line.rfind("VmRSS:", 0) == 0) return std::atol(line.substr(6).c_str());
-  }
-  return -1;
 }
 
 }  // namespace stele::testing

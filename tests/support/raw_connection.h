@@ -21,6 +21,8 @@ class RawConnection {
   // The next whole response (head + Content-Length body; what follows it is kept for the
   // next call), or what arrived before the peer closed or `limit` passed.
   std::string readResponse(std::chrono::milliseconds limit);
+  // Everything that arrives until the peer closes, or until nothing arrives for `quiet`.
+  std::string readUntilClosed(std::chrono::milliseconds quiet);
   // True when the server ends the connection (EOF or reset) before `limit` passes; bytes
   // that arrive meanwhile are dropped.
   bool closedWithin(std::chrono::milliseconds limit);
@@ -34,7 +36,5 @@ class RawConnection {
 int statusOf(const std::string& response);
 // The body after the head, or "".
 std::string bodyOf(const std::string& response);
-// The server's resident memory in KiB (VmRSS of /proc/PID/status), or -1.
-long residentKiB(int pid);
 
 }  // namespace stele::testing
