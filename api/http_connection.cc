@@ -169,12 +169,14 @@ std::size_t HttpConnection::takeBody(std::string_view bytes) {
   } else {
     std::size_t used = 0;
     while (used < take) {
-      std::size_t n = std::min(reserved_ - body_.size(), take - used);
-      body_.append(bytes.substr(used, n));
+      std::string_view rest = bytes.substr(used, take - used);
+      bool direct = body_.empty() && rest.size() >= reserved_;  // a buffer's worth: no copy
+      std::size_t n = direct ? rest.size() : std::min(reserved_ - body_.size(), rest.size());
+      if (!direct) body_.append(rest.substr(0, n));
       used += n;
       remaining_ -= static_cast<std::int64_t>(n);
-      if (body_.size() < reserved_ && remaining_ > 0) continue;
-      auto written = stream_->write(body_);
+      if (!direct && body_.size() < reserved_ && remaining_ > 0) continue;
+      auto written = stream_->write(direct ? rest : std::string_view(body_));
       body_.clear();
       if (!written) {
         std::int64_t unread = remaining_;

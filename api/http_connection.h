@@ -47,6 +47,11 @@ class HttpConnection {
     return EdgeClock::time_point(EdgeClock::duration(deadline_.load()));
   }
   bool closed() const { return state_ == State::Closed; }
+  // True while a streaming body has much more to come: the transport may then read the socket
+  // in large pieces instead of its usual 4 KiB.
+  bool wantsBulkInput() const {
+    return state_ == State::Body && stream_ && remaining_ > std::int64_t{64} << 10;
+  }
 
  private:
   enum class State { Head, Body, Discard, Closed };

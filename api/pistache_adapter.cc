@@ -5,11 +5,13 @@
 #include <pistache/transport.h>
 #include <sys/socket.h>
 
+#include <cerrno>
 #include <chrono>
 #include <condition_variable>
 #include <map>
 #include <mutex>
 #include <thread>
+#include <vector>
 
 #include "api/http_connection.h"
 
@@ -94,6 +96,7 @@ class Edge {
     auto state = std::static_pointer_cast<PeerState>(peer->tryGetData(kPeerData));
     if (!state || !state->connection) return;
     state->connection->receive(std::string_view(data, size), EdgeClock::now());
+    if (peer->ssl() == nullptr) readInBulk(*state);
   }
 
   void disconnect(const std::shared_ptr<Tcp::Peer>& peer) {
@@ -109,6 +112,24 @@ class Edge {
   }
 
  private:
+  // Pistache reads 4 KiB at a time; a streaming body is read here in pieces of up to 256 KiB
+  // (one buffer per transport thread) until the socket is drained or the body is in. What
+  // follows the body goes to the connection as usual. An end or error seen here is made
+  // visible to Pistache by shutting the socket, so its next read reports it.
+  static void readInBulk(PeerState& state) {
+    thread_local std::vector<char> buffer(std::size_t{256} << 10);
+    while (state.connection && state.connection->wantsBulkInput()) {
+      ssize_t n = ::recv(state.fd, buffer.data(), buffer.size(), MSG_DONTWAIT);
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) {
+        if (n == 0 || (errno != EAGAIN && errno != EWOULDBLOCK)) ::shutdown(state.fd, SHUT_RDWR);
+        return;
+      }
+      state.connection->receive(std::string_view(buffer.data(), static_cast<std::size_t>(n)),
+                                EdgeClock::now());
+    }
+  }
+
   void sweep() {
     std::unique_lock lock(mutex_);
     while (!stopping_) {
