@@ -377,10 +377,11 @@ int runBench(const Options& options) {
     rows.push_back({"push " + std::to_string(options.bigMiB) + " MiB disk, 16 MiB chunks",
                     format("%.0f MB/s", static_cast<double>(options.bigMiB << 20) / kMB / seconds),
                     format("%.1f s", seconds)});
-    rows.push_back({"  server VmRSS before | peak | growth",
-                    format("%.1f | %.1f | %.1f MiB", before / 1024.0, highest / 1024.0,
-                           (highest - before) / 1024.0),
-                    "(goal: growth under 64 MiB)"});
+    rows.push_back(
+        {"  server VmRSS before | peak | growth",
+         format("%.1f | %.1f | %.1f MiB", static_cast<double>(before) / 1024,
+                static_cast<double>(highest) / 1024, static_cast<double>(highest - before) / 1024),
+         "(goal: growth under 64 MiB)"});
   }
 
   // Verify (re-hash blobs, re-check signatures) of a 4 MiB image.
