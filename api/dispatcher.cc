@@ -73,7 +73,12 @@ HttpResponse Dispatcher::handle(const HttpRequest& request) {
 }
 
 HttpResponse Dispatcher::respond(const Result<HttpResponse>& result) {
-  HttpResponse response = result ? *result : errorResponse(result.error());
+  HttpResponse response;
+  try {
+    response = result ? *result : errorResponse(result.error());
+  } catch (const std::exception&) {  // e.g. a message that is not valid UTF-8 for the JSON
+    response = errorResponse(internalError());
+  }
   services_.metrics.countRequest(response.status);
   return response;
 }

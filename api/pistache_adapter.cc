@@ -8,6 +8,7 @@
 #include <cerrno>
 #include <chrono>
 #include <condition_variable>
+#include <cstdio>
 #include <map>
 #include <mutex>
 #include <thread>
@@ -95,8 +96,13 @@ class Edge {
   void input(const char* data, std::size_t size, const std::shared_ptr<Tcp::Peer>& peer) {
     auto state = std::static_pointer_cast<PeerState>(peer->tryGetData(kPeerData));
     if (!state || !state->connection) return;
-    state->connection->receive(std::string_view(data, size), EdgeClock::now());
-    if (peer->ssl() == nullptr) readInBulk(*state);
+    try {
+      state->connection->receive(std::string_view(data, size), EdgeClock::now());
+      if (peer->ssl() == nullptr) readInBulk(*state);
+    } catch (const std::exception& e) {  // a bug: this connection ends, the server goes on
+      std::fprintf(stderr, "stele: connection dropped: %s\n", e.what());
+      ::shutdown(state->fd, SHUT_RDWR);
+    }
   }
 
   void disconnect(const std::shared_ptr<Tcp::Peer>& peer) {
