@@ -55,7 +55,7 @@ std::optional<std::int64_t> parseNumber(std::string_view text) {
 }
 
 // "START-END" or "bytes START-END"; END inclusive; must cover exactly `bodySize` bytes.
-Result<std::int64_t> chunkStart(const HttpRequest& request) {
+Result<std::int64_t> chunkStart(const HttpRequest& request, std::int64_t bodySize) {
   auto header = request.header("content-range");
   if (!header) {
     return fail(ErrorKind::InvalidArgument, "content_range_missing",
@@ -70,12 +70,91 @@ Result<std::int64_t> chunkStart(const HttpRequest& request) {
     return fail(ErrorKind::InvalidArgument, "content_range_invalid",
                 "Content-Range must be START-END with END >= START");
   }
-  if (*end - *start + 1 != static_cast<std::int64_t>(request.body.size())) {
+  if (*end - *start + 1 != bodySize) {
     return fail(ErrorKind::InvalidArgument, "content_range_mismatch",
                 "Content-Range covers " + std::to_string(*end - *start + 1) +
-                    " bytes but the body has " + std::to_string(request.body.size()));
+                    " bytes but the body has " + std::to_string(bodySize));
   }
   return *start;
+}
+
+Result<HttpResponse> commitUpload(Services& s, const std::string& id,
+                                  const store::UploadCaller& caller, const std::string& digest) {
+  auto blob = s.blobs.commit(id, caller, digest);
+  if (!blob) return fail(blob.error());
+  HttpResponse response = jsonResponse(201, {{"digest", blob->digest}, {"size", blob->size}});
+  response.headers.emplace_back("Location", "/v1/blobs/" + blob->digest);
+  return response;
+}
+
+// A chunk's bytes go to the upload's chunk file and hash as they arrive; finishing joins the
+// chunk to the upload and, on a commit (PUT), commits it.
+class ChunkStream : public BodyStream {
+ public:
+  ChunkStream(Services& s, std::unique_ptr<store::UploadChunk> chunk, std::string id,
+              store::UploadCaller caller, std::optional<std::string> commitDigest)
+      : s_(s),
+        chunk_(std::move(chunk)),
+        id_(std::move(id)),
+        caller_(std::move(caller)),
+        digest_(std::move(commitDigest)) {}
+  Result<void> write(std::string_view bytes) override {
+    if (auto r = chunk_->write(bytes); !r) return r;
+    s_.metrics.addUploadedBytes(bytes.size());
+    return {};
+  }
+  Result<HttpResponse> finish() override {
+    auto upload = chunk_->finish();
+    if (!upload) return fail(upload.error());
+    if (digest_) return commitUpload(s_, id_, caller_, *digest_);
+    return uploadResponse(202, *upload);
+  }
+
+ private:
+  Services& s_;
+  std::unique_ptr<store::UploadChunk> chunk_;
+  std::string id_;
+  store::UploadCaller caller_;
+  std::optional<std::string> digest_;
+};
+
+Result<std::string> commitDigest(const HttpRequest& request) {
+  auto digest = request.queryParam("digest");
+  if (!digest) {
+    return fail(ErrorKind::InvalidArgument, "digest_missing", "commit needs ?digest=sha256:<hex>");
+  }
+  return *digest;
+}
+
+// Checked from the head alone, before any byte of the chunk is read.
+Result<std::unique_ptr<BodyStream>> openChunkStream(Services& s, const RouteContext& ctx,
+                                                    std::int64_t length, bool commit) {
+  std::optional<std::string> digest;
+  if (commit) {
+    auto wanted = commitDigest(ctx.request);
+    if (!wanted) return fail(wanted.error());
+    digest = *wanted;
+  }
+  auto start = chunkStart(ctx.request, length);
+  if (!start) return fail(start.error());
+  auto chunk = s.blobs.openChunk(ctx.param("id"), ownerOnly(ctx), *start, length);
+  if (!chunk) return fail(chunk.error());
+  return std::make_unique<ChunkStream>(s, std::move(*chunk), ctx.param("id"), ownerOnly(ctx),
+                                       digest);
+}
+
+// A request whose body is already whole (or empty) goes through the same stream.
+Result<HttpResponse> takeWholeChunk(Services& s, const RouteContext& ctx, bool commit) {
+  auto length = static_cast<std::int64_t>(ctx.request.body.size());
+  if (commit && length == 0) {
+    auto digest = commitDigest(ctx.request);
+    if (!digest) return fail(digest.error());
+    return commitUpload(s, ctx.param("id"), ownerOnly(ctx), *digest);
+  }
+  auto stream = openChunkStream(s, ctx, length, commit);
+  if (!stream) return fail(stream.error());
+  if (auto r = (*stream)->write(ctx.request.body); !r) return fail(r.error());
+  return (*stream)->finish();
 }
 
 }  // namespace
@@ -118,16 +197,6 @@ void addBlobRoutes(Router& router, Services& s) {
                 }
                 return jsonResponse(200, {{"items", items}});
               }});
-  router.add({"PATCH", "/v1/blobs/uploads/{id}", Permission::PushImage, std::nullopt,
-              s.limits.maxChunkBytes, [&s](const RouteContext& ctx) -> Result<HttpResponse> {
-                auto start = chunkStart(ctx.request);
-                if (!start) return fail(start.error());
-                auto upload =
-                    s.blobs.append(ctx.param("id"), ownerOnly(ctx), *start, ctx.request.body);
-                if (!upload) return fail(upload.error());
-                s.metrics.addUploadedBytes(ctx.request.body.size());
-                return uploadResponse(202, *upload);
-              }});
   auto offset = [&s](const RouteContext& ctx, bool head) -> Result<HttpResponse> {
     auto upload = s.blobs.status(ctx.param("id"), ownerOnly(ctx));
     if (!upload) return fail(upload.error());
@@ -142,27 +211,14 @@ void addBlobRoutes(Router& router, Services& s) {
               [offset](const RouteContext& ctx) { return offset(ctx, false); }});
   router.add({"HEAD", "/v1/blobs/uploads/{id}", Permission::PushImage, std::nullopt, 0,
               [offset](const RouteContext& ctx) { return offset(ctx, true); }});
-  router.add({"PUT", "/v1/blobs/uploads/{id}", Permission::PushImage, std::nullopt,
-              s.limits.maxChunkBytes, [&s](const RouteContext& ctx) -> Result<HttpResponse> {
-                auto digest = ctx.request.queryParam("digest");
-                if (!digest) {
-                  return fail(ErrorKind::InvalidArgument, "digest_missing",
-                              "commit needs ?digest=sha256:<hex>");
-                }
-                if (!ctx.request.body.empty()) {  // a final chunk may ride on the commit
-                  auto start = chunkStart(ctx.request);
-                  if (!start) return fail(start.error());
-                  auto upload =
-                      s.blobs.append(ctx.param("id"), ownerOnly(ctx), *start, ctx.request.body);
-                  if (!upload) return fail(upload.error());
-                }
-                auto blob = s.blobs.commit(ctx.param("id"), ownerOnly(ctx), *digest);
-                if (!blob) return fail(blob.error());
-                HttpResponse response =
-                    jsonResponse(201, {{"digest", blob->digest}, {"size", blob->size}});
-                response.headers.emplace_back("Location", "/v1/blobs/" + blob->digest);
-                return response;
-              }});
+  for (bool commit : {false, true}) {
+    router.add({commit ? "PUT" : "PATCH", "/v1/blobs/uploads/{id}", Permission::PushImage,
+                std::nullopt, s.limits.maxChunkBytes,
+                [&s, commit](const RouteContext& ctx) { return takeWholeChunk(s, ctx, commit); },
+                [&s, commit](const RouteContext& ctx, std::int64_t length) {
+                  return openChunkStream(s, ctx, length, commit);
+                }});
+  }
   router.add({"DELETE", "/v1/blobs/uploads/{id}", Permission::PushImage, std::nullopt, 0,
               [&s](const RouteContext& ctx) -> Result<HttpResponse> {
                 if (auto r = s.blobs.cancel(ctx.param("id"), ownerOrAdmin(ctx)); !r)

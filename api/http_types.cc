@@ -49,6 +49,8 @@ int httpStatus(ErrorKind kind) {
       return 413;
     case ErrorKind::RangeNotSatisfiable:
       return 416;
+    case ErrorKind::HeadersTooLarge:
+      return 431;
     case ErrorKind::Unprocessable:
       return 422;
     case ErrorKind::TooManyRequests:

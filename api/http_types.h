@@ -18,8 +18,8 @@ struct HttpRequest {
   std::string path;
   std::map<std::string, std::string> query;
   std::map<std::string, std::string> headers;  // lowercase names
-  // Points into the transport's buffer, valid for the duration of the handler: an upload
-  // chunk is never copied before it reaches the blob store.
+  // Points into the edge's buffer, valid for the duration of the handler. Empty for routes
+  // whose body streams (upload chunks): those bytes go to a BodyStream as they arrive.
   std::string_view body;
 
   std::optional<std::string> header(const std::string& lowercaseName) const;

@@ -1,10 +1,13 @@
-// Serves a Dispatcher over Pistache (HTTP/1.1, optional TLS).
+// Serves a Dispatcher over Pistache's TCP layer (connections, epoll, TLS), with Stele's own
+// HTTP/1.1 edge (HttpConnection) on each connection instead of Pistache's request parser,
+// so requests are admitted on their headers and bodies can stream (docs/architecture.md).
 #pragma once
 
 #include <memory>
 #include <string>
 
 #include "api/dispatcher.h"
+#include "api/edge_limits.h"
 #include "common/error.h"
 
 namespace stele::api {
@@ -13,7 +16,7 @@ struct ListenOptions {
   std::string host = "127.0.0.1";
   std::uint16_t port = 7070;
   int threads = 4;
-  std::size_t maxRequestBytes = 17u << 20;
+  EdgeLimits limits;
   std::string tlsCert;
   std::string tlsKey;
 };
@@ -23,7 +26,7 @@ class HttpEndpoint {
   ~HttpEndpoint();
   // Binds and starts serving on background threads.
   static Result<std::unique_ptr<HttpEndpoint>> start(const ListenOptions& options,
-                                                     Dispatcher& dispatcher);
+                                                     Dispatcher& dispatcher, Metrics& metrics);
   std::uint16_t port() const;
   void stop();
 

@@ -1,5 +1,7 @@
 #include "api/router.h"
 
+#include "common/encoding.h"
+
 namespace stele::api {
 namespace {
 
@@ -15,38 +17,13 @@ std::vector<std::string> splitPath(const std::string& path) {
   return parts;
 }
 
-int hexDigit(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
-// Percent-decodes one path segment; nullopt for a broken escape or a NUL byte.
-std::optional<std::string> decodeSegment(const std::string& segment) {
-  std::string out;
-  for (std::size_t i = 0; i < segment.size(); ++i) {
-    if (segment[i] != '%') {
-      out.push_back(segment[i]);
-      continue;
-    }
-    if (i + 2 >= segment.size()) return std::nullopt;
-    int high = hexDigit(segment[i + 1]);
-    int low = hexDigit(segment[i + 2]);
-    if (high < 0 || low < 0 || (high == 0 && low == 0)) return std::nullopt;
-    out.push_back(static_cast<char>(high * 16 + low));
-    i += 2;
-  }
-  return out;
-}
-
 bool matchPattern(const std::vector<std::string>& pattern, const std::vector<std::string>& path,
                   PathParams& params) {
   if (pattern.size() != path.size()) return false;
   for (std::size_t i = 0; i < pattern.size(); ++i) {
     const std::string& p = pattern[i];
     if (p.size() > 2 && p.front() == '{' && p.back() == '}') {
-      auto value = decodeSegment(path[i]);
+      auto value = percentDecode(path[i]);
       if (!value || value->empty()) return false;
       params[p.substr(1, p.size() - 2)] = *value;
     } else if (p != path[i]) {

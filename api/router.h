@@ -5,6 +5,7 @@
 
 #include <functional>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -25,13 +26,27 @@ struct RouteContext {
 
 using RouteHandler = std::function<Result<HttpResponse>(const RouteContext&)>;
 
+// A request body taken as it arrives (upload chunks) instead of buffered whole: written in
+// pieces, then finished into the response. Dropped unfinished when the request fails or the
+// client goes away.
+class BodyStream {
+ public:
+  virtual ~BodyStream() = default;
+  virtual Result<void> write(std::string_view bytes) = 0;
+  virtual Result<HttpResponse> finish() = 0;
+};
+// Opens the stream for a body of `length` (> 0) bytes, from the request's head alone.
+using BodyStreamOpener =
+    std::function<Result<std::unique_ptr<BodyStream>>(const RouteContext&, std::int64_t length)>;
+
 struct Route {
   std::string method;
   std::string pattern;
   Permission permission = Permission::Read;
   std::optional<std::string> scopeParam;  // path parameter checked against token name patterns
   std::size_t maxBodyBytes = std::size_t{64} * 1024;
-  RouteHandler handler;
+  RouteHandler handler;           // the whole request (its body buffered), or one without body
+  BodyStreamOpener streamBody{};  // when set, a non-empty body streams here instead
 };
 
 struct RouteMatch {

@@ -31,7 +31,14 @@ int runServerCommand(const Argv& argv) {
                            "reconcile-backstop-ms",
                            "test-health-dir",
                            "max-uploads-per-token",
-                           "upload-idle-timeout-ms"},
+                           "upload-idle-timeout-ms",
+                           "max-header-bytes",
+                           "max-buffered-bytes",
+                           "max-connections",
+                           "max-connections-per-client",
+                           "header-timeout-ms",
+                           "idle-timeout-ms",
+                           "min-body-rate"},
                           {"help"});
   if (!args) return reportError(args.error());
   if (args->has("help")) {
@@ -45,6 +52,10 @@ int runServerCommand(const Argv& argv) {
         "             [--host-grace-ms 30000] [--backoff-base-ms 1000] [--backoff-max-ms 60000]\n"
         "             [--reconcile-backstop-ms 2000]\n"
         "             [--max-uploads-per-token 16] [--upload-idle-timeout-ms 3600000]\n"
+        "  HTTP edge:  [--max-header-bytes 16KiB] [--max-buffered-bytes 64MiB]\n"
+        "             [--max-connections 1024] [--max-connections-per-client 256]\n"
+        "             [--header-timeout-ms 10000] [--idle-timeout-ms 60000]\n"
+        "             [--min-body-rate 64KiB]      (bytes per second a body must keep up)\n"
         "             [--allow-test-hosts DIR]   (tests only: accept test:///DIR/....xml hosts)\n"
         "             [--test-health-dir DIR]    (tests only: health answers from DIR/<instance>)");
     return 0;
@@ -62,11 +73,17 @@ int runServerCommand(const Argv& argv) {
     const char* name;
     std::int64_t* target;
   };
+  auto& edge = options.edgeLimits;
   std::int64_t chunk = static_cast<std::int64_t>(options.apiLimits.maxChunkBytes);
+  auto headerBytes = static_cast<std::int64_t>(edge.head.maxHeaderBytes);
+  auto bufferedBytes = static_cast<std::int64_t>(edge.maxBufferedBytes);
+  auto bodyRate = static_cast<std::int64_t>(edge.minBodyBytesPerSecond);
   for (SizeFlag flag :
        {SizeFlag{"max-kernel-size", &options.blobLimits.kernel},
         SizeFlag{"max-initrd-size", &options.blobLimits.initrd},
-        SizeFlag{"max-disk-size", &options.blobLimits.disk}, SizeFlag{"max-chunk-size", &chunk}}) {
+        SizeFlag{"max-disk-size", &options.blobLimits.disk}, SizeFlag{"max-chunk-size", &chunk},
+        SizeFlag{"max-header-bytes", &headerBytes}, SizeFlag{"max-buffered-bytes", &bufferedBytes},
+        SizeFlag{"min-body-rate", &bodyRate}}) {
     if (auto text = args->value(flag.name)) {
       auto bytes = parseSize(*text);
       if (!bytes) {
@@ -77,6 +94,14 @@ int runServerCommand(const Argv& argv) {
     }
   }
   options.apiLimits.maxChunkBytes = static_cast<std::size_t>(chunk);
+  if (headerBytes < 1024 || bufferedBytes < (1 << 20) || bodyRate < 1) {
+    return reportError({ErrorKind::InvalidArgument, "usage",
+                        "--max-header-bytes must be at least 1KiB, --max-buffered-bytes at "
+                        "least 1MiB and --min-body-rate at least 1"});
+  }
+  edge.head.maxHeaderBytes = static_cast<std::size_t>(headerBytes);
+  edge.maxBufferedBytes = static_cast<std::size_t>(bufferedBytes);
+  edge.minBodyBytesPerSecond = static_cast<std::uint64_t>(bodyRate);
   auto& uris = options.hostUris;
   uris.socketDir = args->valueOr("host-socket-dir", uris.socketDir);
   uris.testHostsDir = args->valueOr("allow-test-hosts", "");
@@ -90,11 +115,19 @@ int runServerCommand(const Argv& argv) {
     const char* unit = " (ms)";
   };
   auto& settings = options.reconciler.settings;
+  std::int64_t headerTimeoutMs = edge.headerTimeout.count();
+  std::int64_t idleTimeoutMs = edge.idleTimeout.count();
+  auto connections = static_cast<std::int64_t>(edge.maxConnections);
+  auto perClient = static_cast<std::int64_t>(edge.maxConnectionsPerClient);
   for (IntegerFlag flag :
        {IntegerFlag{"host-grace-ms", &settings.hostGraceMs},
         IntegerFlag{"backoff-base-ms", &settings.backoffBaseMs},
         IntegerFlag{"backoff-max-ms", &settings.backoffMaxMs},
         IntegerFlag{"reconcile-backstop-ms", &options.reconciler.backstopMs},
+        IntegerFlag{"header-timeout-ms", &headerTimeoutMs},
+        IntegerFlag{"idle-timeout-ms", &idleTimeoutMs},
+        IntegerFlag{"max-connections", &connections, 1'000'000, ""},
+        IntegerFlag{"max-connections-per-client", &perClient, 1'000'000, ""},
         IntegerFlag{"upload-idle-timeout-ms", &options.uploads.idleTimeoutMs, 604'800'000},
         IntegerFlag{"max-uploads-per-token", &options.uploads.maxPerOwner, 10'000, ""}}) {
     if (auto text = args->value(flag.name)) {
@@ -108,6 +141,10 @@ int runServerCommand(const Argv& argv) {
       *flag.target = value;
     }
   }
+  edge.headerTimeout = std::chrono::milliseconds(headerTimeoutMs);
+  edge.idleTimeout = std::chrono::milliseconds(idleTimeoutMs);
+  edge.maxConnections = static_cast<std::size_t>(connections);
+  edge.maxConnectionsPerClient = static_cast<std::size_t>(perClient);
   options.testHealthDir = args->valueOr("test-health-dir", "");
   return runServer(options);
 }

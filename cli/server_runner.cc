@@ -46,7 +46,7 @@ Result<api::ListenOptions> parseListen(const ServerOptions& options) {
   }
   listen.port = static_cast<std::uint16_t>(value);
   listen.threads = options.threads;
-  listen.maxRequestBytes = options.apiLimits.maxChunkBytes + (1u << 20);
+  listen.limits = options.edgeLimits;
   listen.tlsCert = options.tlsCert;
   listen.tlsKey = options.tlsKey;
   if (listen.tlsCert.empty() != listen.tlsKey.empty()) {
@@ -140,7 +140,7 @@ int runServer(const ServerOptions& options) {
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
   std::signal(SIGPIPE, SIG_IGN);
 
-  auto endpoint = api::HttpEndpoint::start(*listen, dispatcher);
+  auto endpoint = api::HttpEndpoint::start(*listen, dispatcher, metrics);
   if (!endpoint) return failed(endpoint.error());
   std::printf("stele server listening on %s://%s:%u (data %s)\n",
               listen->tlsCert.empty() ? "http" : "https", listen->host.c_str(),

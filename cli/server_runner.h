@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <string>
 
+#include "api/edge_limits.h"
 #include "api/services.h"
 #include "images/registry.h"
 #include "scheduler/host_uri.h"
@@ -23,6 +24,7 @@ struct ServerOptions {
   images::BlobLimits blobLimits;
   store::UploadPolicy uploads;  // per-token cap and idle timeout of upload sessions
   api::ApiLimits apiLimits;
+  api::EdgeLimits edgeLimits;         // connections, header size, buffered bytes, timeouts
   scheduler::HostUriPolicy hostUris;  // accepted host URIs; the ssh/TLS files libvirt gets
   scheduler::ReconcilerOptions reconciler;
   // Tests only: health answers read from files DIR/<instance-id> ("pass" or "fail: why")

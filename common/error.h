@@ -21,6 +21,7 @@ enum class ErrorKind {
   Conflict,             // 409: state forbids it (immutable version, in use)
   TooLarge,             // 413
   RangeNotSatisfiable,  // 416: chunk out of order
+  HeadersTooLarge,      // 431: the request's header section passes the server's limit
   Unprocessable,        // 422: well-formed but semantically invalid
   TooManyRequests,      // 429: a per-token cap is reached
   Unavailable,          // 503: a dependency (host, disk) is not there now

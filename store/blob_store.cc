@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstdio>
 #include <filesystem>
 
@@ -32,6 +33,29 @@ std::unexpected<Error> noUpload(const std::string& id) {
               "no upload " + id + " (finished, cancelled, discarded, or never started)");
 }
 
+std::unexpected<Error> uploadBusy(const std::string& id) {
+  return fail(ErrorKind::Conflict, "upload_busy",
+              "another chunk of upload " + id + " is still arriving; retry when it is done");
+}
+
+// Appends the whole of file `from` to file `out`, which is `at` bytes long, in the kernel.
+Result<void> appendFileContents(int from, int out, std::int64_t at) {
+  loff_t in = 0;
+  auto outOffset = static_cast<loff_t>(at);
+  bool ok = true;
+  for (;;) {
+    ssize_t n = ::copy_file_range(from, &in, out, &outOffset, std::size_t{1} << 30, 0);
+    if (n == 0) break;
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      ok = false;
+      break;
+    }
+  }
+  if (!ok) return fail(ErrorKind::Internal, "io_failed", "cannot append chunk to upload file");
+  return {};
+}
+
 }  // namespace
 
 // In-memory state of one upload: the running hash and how far it has read. After a restart
@@ -46,6 +70,7 @@ struct BlobStore::Session {
   Sha256 hasher;
   std::int64_t hashed = 0;
   bool gone = false;
+  bool writing = false;  // an UploadChunk holds the hasher
 };
 
 BlobStore::BlobStore(std::string dataDir, Database& db, const Clock& clock, Random& random,
@@ -243,6 +268,29 @@ Result<UploadStatus> BlobStore::status(const std::string& id, const UploadCaller
 
 Result<UploadStatus> BlobStore::append(const std::string& id, const UploadCaller& caller,
                                        std::int64_t offset, std::string_view bytes) {
+  auto chunk = openChunk(id, caller, offset, static_cast<std::int64_t>(bytes.size()));
+  if (!chunk) return fail(chunk.error());
+  if (auto r = (*chunk)->write(bytes); !r) return fail(r.error());
+  return (*chunk)->finish();
+}
+
+struct UploadChunk::State {
+  BlobStore& store;
+  std::shared_ptr<BlobStore::Session> session;
+  std::string id;
+  std::string sidePath;
+  int fd = -1;
+  std::int64_t offset = 0;
+  std::int64_t length = 0;
+  std::int64_t written = 0;
+  Sha256 hasher{};
+  bool finished = false;
+};
+
+Result<std::unique_ptr<UploadChunk>> BlobStore::openChunk(const std::string& id,
+                                                          const UploadCaller& caller,
+                                                          std::int64_t offset,
+                                                          std::int64_t length) {
   auto found = ownedSession(id, caller);
   if (!found) return fail(found.error());
   Session& s = **found;
@@ -256,28 +304,98 @@ Result<UploadStatus> BlobStore::append(const std::string& id, const UploadCaller
                     std::to_string(current) + " bytes; resume from byte " +
                     std::to_string(current));
   }
-  auto length = static_cast<std::int64_t>(bytes.size());
-  if (current + length > s.maxBytes) {
+  if (length > s.maxBytes - current) {
     discard(id);
     return fail(ErrorKind::TooLarge, "upload_too_large",
                 "upload would reach " + std::to_string(current + length) + " bytes, over the " +
                     s.kind + " limit of " + std::to_string(s.maxBytes) +
                     " bytes; the upload was discarded");
   }
+  if (s.writing) return uploadBusy(id);
   if (auto r = catchUpHash(s, id, current); !r) return fail(r.error());
-  auto file = openUpload(id, OpenFor::Appending);
-  if (!file) return fail(file.error());
-  if (auto r = writeAll(file->fd.get(), bytes, uploadRelative(id)); !r) {
-    s.hashed = -1;  // the file may hold part of the chunk: rehash next time
+  auto state = std::make_unique<UploadChunk::State>(
+      UploadChunk::State{*this, *found, id, uploadPath(id) + ".chunk", -1, offset, length});
+  state->fd =
+      ::open(state->sidePath.c_str(), O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
+  if (state->fd < 0) return fail(ErrorKind::Internal, "io_failed", "cannot create chunk file");
+  state->hasher = std::move(s.hasher);
+  s.hasher = Sha256();
+  s.hashed = -1;  // the chunk holds the hash until it finishes
+  s.writing = true;
+  return std::unique_ptr<UploadChunk>(new UploadChunk(std::move(state)));
+}
+
+UploadChunk::UploadChunk(std::unique_ptr<State> state) : state_(std::move(state)) {}
+
+UploadChunk::~UploadChunk() {
+  if (state_->fd >= 0) ::close(state_->fd);
+  if (state_->finished) return;
+  std::remove(state_->sidePath.c_str());
+  std::lock_guard lock(state_->session->mutex);
+  state_->session->writing = false;  // the hash is rebuilt from the file on next use
+}
+
+Result<void> UploadChunk::write(std::string_view bytes) {
+  State& c = *state_;
+  if (static_cast<std::int64_t>(bytes.size()) > c.length - c.written) {
+    return fail(ErrorKind::InvalidArgument, "content_range_mismatch",
+                "the chunk has more bytes than its Content-Range says");
+  }
+  std::size_t done = 0;
+  while (done < bytes.size()) {
+    ssize_t n = ::write(c.fd, bytes.data() + done, bytes.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return fail(ErrorKind::Internal, "io_failed", "cannot write chunk file");
+    done += static_cast<std::size_t>(n);
+  }
+  c.hasher.update(bytes);
+  c.written += static_cast<std::int64_t>(bytes.size());
+  return {};
+}
+
+Result<UploadStatus> UploadChunk::finish() {
+  State& c = *state_;
+  if (c.written != c.length) {
+    return fail(ErrorKind::InvalidArgument, "content_range_mismatch",
+                "Content-Range covers " + std::to_string(c.length) + " bytes but " +
+                    std::to_string(c.written) + " arrived");
+  }
+  BlobStore::Session& s = *c.session;
+  std::lock_guard lock(s.mutex);
+  auto size = c.store.liveSize(s, c.id);
+  if (!size) return fail(size.error());
+  std::string path = c.store.uploadPath(c.id);
+  if (*size != c.offset) {
+    return fail(ErrorKind::Internal, "io_failed", "upload file changed under a chunk");
+  }
+  // The first chunk becomes the upload file (rename replaces whatever is at the path, never
+  // following it); later ones are appended in the kernel to the trusted upload file.
+  if (c.offset == 0) {
+    if (::rename(c.sidePath.c_str(), path.c_str()) != 0) {
+      return fail(ErrorKind::Internal, "io_failed", "cannot add chunk to upload file");
+    }
+  } else {
+    auto file = c.store.openUpload(c.id, OpenFor::Appending);
+    if (!file) return fail(file.error());
+    // copy_file_range writes at an explicit offset and refuses an O_APPEND descriptor.
+    ::fcntl(file->fd.get(), F_SETFL, 0);
+    if (auto r = appendFileContents(c.fd, file->fd.get(), c.offset); !r) return fail(r.error());
+  }
+  std::int64_t now = c.store.clock_.nowMs();
+  if (auto r =
+          c.store.db_.execute("UPDATE uploads SET last_activity_ms = ? WHERE id = ?", {now, c.id});
+      !r) {
     return fail(r.error());
   }
-  s.hasher.update(bytes);
-  s.hashed = current + length;
-  std::int64_t now = clock_.nowMs();
-  if (auto r = db_.execute("UPDATE uploads SET last_activity_ms = ? WHERE id = ?", {now, id}); !r)
-    return fail(r.error());
   s.lastActivityMs = now;
-  return describe(s, id, s.hashed);
+  ::close(c.fd);
+  c.fd = -1;
+  std::remove(c.sidePath.c_str());
+  s.hasher = std::move(c.hasher);
+  s.hashed = c.offset + c.length;
+  s.writing = false;
+  c.finished = true;
+  return c.store.describe(s, c.id, s.hashed);
 }
 
 Result<BlobInfo> BlobStore::commit(const std::string& id, const UploadCaller& caller,
@@ -289,6 +407,7 @@ Result<BlobInfo> BlobStore::commit(const std::string& id, const UploadCaller& ca
   std::lock_guard lock(s.mutex);
   auto size = liveSize(s, id);
   if (!size) return fail(size.error());
+  if (s.writing) return uploadBusy(id);
   std::string path = uploadPath(id);
   if (auto r = catchUpHash(s, id, *size); !r) return fail(r.error());
   std::string actual = digestString(s.hasher.finish());

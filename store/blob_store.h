@@ -57,6 +57,28 @@ struct BlobInfo {
   std::int64_t size = 0;
 };
 
+class BlobStore;
+
+// One chunk of an upload taken as it arrives: its bytes go to a side file (uploads/<id>.chunk)
+// and into the running hash; finish() joins them to the upload. Until then the upload keeps
+// its previous offset, so a lost connection or a crash mid-chunk leaves only whole chunks.
+class UploadChunk {
+ public:
+  ~UploadChunk();  // unfinished: the side file is removed
+  UploadChunk(const UploadChunk&) = delete;
+  UploadChunk& operator=(const UploadChunk&) = delete;
+  // InvalidArgument when the bytes pass the chunk's declared length.
+  Result<void> write(std::string_view bytes);
+  // InvalidArgument unless exactly the declared length was written.
+  Result<UploadStatus> finish();
+
+ private:
+  friend class BlobStore;
+  struct State;
+  explicit UploadChunk(std::unique_ptr<State> state);
+  std::unique_ptr<State> state_;
+};
+
 class BlobStore {
  public:
   // Creates DATA/blobs and DATA/uploads as needed and cleans what a crash left behind.
@@ -75,6 +97,11 @@ class BlobStore {
   // discarded) when the upload would pass its limit.
   Result<UploadStatus> append(const std::string& uploadId, const UploadCaller& caller,
                               std::int64_t offset, std::string_view bytes);
+  // The same checks as append, for a chunk of `length` bytes that will arrive in pieces;
+  // Conflict (upload_busy) while another chunk of this upload is arriving.
+  Result<std::unique_ptr<UploadChunk>> openChunk(const std::string& uploadId,
+                                                 const UploadCaller& caller, std::int64_t offset,
+                                                 std::int64_t length);
   // InvalidArgument (and the upload is discarded) when the content does not hash to `digest`.
   Result<BlobInfo> commit(const std::string& uploadId, const UploadCaller& caller,
                           const std::string& digest);
@@ -95,6 +122,7 @@ class BlobStore {
   std::string blobPath(const std::string& digest) const;
 
  private:
+  friend class UploadChunk;
   struct Session;
   BlobStore(std::string dataDir, Database& db, const Clock& clock, Random& random,
             UploadPolicy policy);

@@ -292,3 +292,59 @@ TEST_F(BlobStoreTest, BlobAndUploadDirectoriesOthersCanWriteAreRefusedAtOpen) {
 
 }  // namespace
 }  // namespace stele::store
+
+namespace stele::store {
+namespace {
+
+class UploadChunkTest : public BlobStoreTest {};
+
+TEST_F(UploadChunkTest, AChunkInPiecesJoinsTheUploadOnlyWhenFinished) {
+  auto up = blobs_->startUpload("kernel", 100, kOwner);
+  ASSERT_TRUE(blobs_->append(up->id, kMe, 0, "hello ").has_value());
+  auto chunk = valueOf(blobs_->openChunk(up->id, kMe, 6, 5));
+  ASSERT_TRUE(chunk->write("wor").has_value());
+  EXPECT_EQ(valueOf(blobs_->status(up->id, kMe)).offset, 6) << "a partial chunk does not count";
+  ASSERT_TRUE(chunk->write("ld").has_value());
+  EXPECT_EQ(valueOf(chunk->finish()).offset, 11);
+  chunk.reset();
+  EXPECT_EQ(uploadFiles(), 1u) << "the chunk's side file is gone";
+  auto blob = blobs_->commit(up->id, kMe, digestString(sha256("hello world")));
+  ASSERT_TRUE(blob.has_value()) << blob.error().message;
+}
+
+TEST_F(UploadChunkTest, AnAbandonedChunkLeavesThePreviousOffsetAndAWorkingHash) {
+  auto up = blobs_->startUpload("kernel", 100, kOwner);
+  ASSERT_TRUE(blobs_->append(up->id, kMe, 0, "abc").has_value());
+  {
+    auto chunk = valueOf(blobs_->openChunk(up->id, kMe, 3, 10));
+    ASSERT_TRUE(chunk->write("garbage").has_value());
+  }  // the client went away
+  EXPECT_EQ(valueOf(blobs_->status(up->id, kMe)).offset, 3);
+  EXPECT_EQ(uploadFiles(), 1u);
+  ASSERT_TRUE(blobs_->append(up->id, kMe, 3, "def").has_value());
+  EXPECT_TRUE(blobs_->commit(up->id, kMe, digestString(sha256("abcdef"))).has_value());
+}
+
+TEST_F(UploadChunkTest, OneChunkAtATimeAndNoMoreBytesThanDeclared) {
+  auto up = blobs_->startUpload("kernel", 100, kOwner);
+  auto chunk = valueOf(blobs_->openChunk(up->id, kMe, 0, 4));
+  auto second = blobs_->openChunk(up->id, kMe, 0, 4);
+  ASSERT_FALSE(second.has_value());
+  EXPECT_EQ(second.error().code, "upload_busy");
+  EXPECT_EQ(blobs_->commit(up->id, kMe, digestString(sha256("abcd"))).error().code, "upload_busy");
+  EXPECT_EQ(chunk->write("abcde").error().code, "content_range_mismatch");
+  ASSERT_TRUE(chunk->write("abc").has_value());
+  EXPECT_EQ(chunk->finish().error().code, "content_range_mismatch") << "one byte short";
+  ASSERT_TRUE(chunk->write("d").has_value());
+  EXPECT_TRUE(chunk->finish().has_value());
+}
+
+TEST_F(UploadChunkTest, OffsetAndLimitAreCheckedBeforeAnyByteArrives) {
+  auto up = blobs_->startUpload("kernel", 10, kOwner);
+  EXPECT_EQ(blobs_->openChunk(up->id, kMe, 4, 2).error().kind, ErrorKind::RangeNotSatisfiable);
+  EXPECT_EQ(blobs_->openChunk(up->id, kMe, 0, 11).error().code, "upload_too_large");
+  EXPECT_EQ(blobs_->status(up->id, kMe).error().kind, ErrorKind::NotFound) << "discarded";
+}
+
+}  // namespace
+}  // namespace stele::store

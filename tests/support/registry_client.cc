@@ -1,14 +1,11 @@
 #include "tests/support/registry_client.h"
 
 #include <gtest/gtest.h>
-#include <netinet/in.h>
-#include <poll.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
 #include <stdexcept>
 
 #include "common/sha256.h"
+#include "tests/support/raw_connection.h"
 
 namespace stele::testing {
 
@@ -69,31 +66,10 @@ std::string createToken(cli::HttpClient& admin, const std::string& role, const s
 }
 
 std::string rawExchange(int port, const std::string& bytes, int timeoutMs) {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(static_cast<std::uint16_t>(port));
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
-    ::close(fd);
-    return "";
-  }
-  std::size_t sent = 0;
-  while (sent < bytes.size()) {
-    ssize_t n = ::send(fd, bytes.data() + sent, bytes.size() - sent, MSG_NOSIGNAL);
-    if (n <= 0) break;
-    sent += static_cast<std::size_t>(n);
-  }
-  std::string out;
-  pollfd p{fd, POLLIN, 0};
-  char buffer[4096];
-  while (::poll(&p, 1, timeoutMs) > 0) {
-    ssize_t n = ::recv(fd, buffer, sizeof buffer, 0);
-    if (n <= 0) break;
-    out.append(buffer, static_cast<std::size_t>(n));
-  }
-  ::close(fd);
-  return out;
+  RawConnection connection(port);
+  if (!connection.connected()) return "";
+  connection.send(bytes);
+  return connection.readUntilClosed(std::chrono::milliseconds(timeoutMs));
 }
 
 }  // namespace stele::testing

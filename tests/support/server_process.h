@@ -46,6 +46,7 @@ class ServerProcess {
            "://127.0.0.1:" + std::to_string(port_);
   }
   int port() const { return port_; }
+  pid_t pid() const { return pid_; }
   const std::string& dataDir() const { return dataDir_; }
   const std::string& adminToken() const { return adminToken_; }
   cli::HttpClient client(const std::string& token) const;
