@@ -26,11 +26,11 @@ tiers="${STELE_TEST_TIERS:-$all_tiers}"
 declare -A min_tests=(
   [lint]=2               # clang-format, clang-tidy
   [unit]=211
-  [integration]=112
+  [integration]=113
   [images]=1             # the image build
   [e2e]=14
   [asan-unit]=211
-  [asan-integration]=112
+  [asan-integration]=113
   [fuzz]=4               # manifest/envelope, stele metadata, DNS message, HTTP request
 )
 
