@@ -3,7 +3,8 @@
 #   kernel         the cached bzImage from images/build-kernel.sh
 #   initrd         zstd cpio whose only program is /init = the static appliance (stripped)
 #   manifest.json  manifest draft in the format of images/manifest.h (schemaVersion 1);
-#                  the blob files are named after their role (kernel, initrd)
+#                  the blob files are named after their role (kernel, initrd); the four
+#                  appliances carry the annotation appliance=NAME (their config grammar)
 #
 #   images/build-images.sh BUILD_DIR [--out DIR] [--binary NAME=PATH]... [NAME...]
 #
@@ -17,7 +18,7 @@ set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 log() { printf '[build-images] %s\n' "$*" >&2; }
 die() { printf '[build-images] error: %s\n' "$*" >&2; exit 1; }
-usage() { sed -n '2,14p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+usage() { sed -n '2,15p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 
 [[ $# -ge 1 && $1 != -* ]] || usage
 build_dir=$(realpath -m "$1"); shift
@@ -107,6 +108,10 @@ with open(keys_file) as f:
             config.append({"key": key, "required": required == "required",
                            "description": description})
 annotations = {"builder": "images/build-images.sh"}
+# The config grammar the server checks a deployment's config with at apply
+# (scheduler/appliance_grammar.h); other images (the tests' stand-in init) get key checks only.
+if name in ("web", "dns", "router", "firewall"):
+    annotations["appliance"] = name
 if commit:
     annotations["commit"] = commit + ("-dirty" if dirty else "")
 manifest = {

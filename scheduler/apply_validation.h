@@ -22,9 +22,6 @@ struct ResolvedImage {
   std::vector<std::string> signerKeys;
 };
 
-// Config keys Stele writes itself for every instance; a deployment may not set them.
-bool isSteleWrittenConfigKey(const std::string& key);
-
 // Its networks exist, and each of its addresses lies inside its network, is not the network,
 // broadcast or host address, and is not held by another deployment. Unprocessable
 // ("reference_invalid"), naming the document and field path.
@@ -35,8 +32,8 @@ Result<void> validateDeploymentInterfaces(const DocumentRef& doc,
 
 // validateDeploymentInterfaces, then the image: Unprocessable ("reference_invalid") errors name the
 // document and field path: a network that is not there, an address outside its network or on its
-// network/broadcast/host address, an address another deployment holds, a config key the image does
-// not declare or that Stele writes, a required key missing.
+// network/broadcast/host address, an address another deployment holds, an image that cannot boot
+// directly, and spec.config as validateDeploymentConfig (config_validation.h) checks it.
 Result<void> validateDeploymentReferences(const DocumentRef& doc,
                                           const DeploymentResource& deployment,
                                           const ResolvedImage& image,

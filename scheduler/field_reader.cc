@@ -14,6 +14,11 @@ std::unexpected<Error> fieldError(const DocumentRef& doc, const std::string& pat
   return fail(kind, code, doc.describe() + ": " + (path.empty() ? "" : path + ": ") + reason);
 }
 
+std::unexpected<Error> referenceError(const DocumentRef& doc, const std::string& path,
+                                      const std::string& reason) {
+  return fieldError(doc, path, reason, ErrorKind::Unprocessable, "reference_invalid");
+}
+
 FieldReader::FieldReader(const DocumentRef& doc, const nlohmann::json& value, std::string path)
     : doc_(&doc), value_(&value), path_(std::move(path)) {}
 

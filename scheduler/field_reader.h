@@ -29,6 +29,11 @@ std::unexpected<Error> fieldError(const DocumentRef& doc, const std::string& pat
                                   ErrorKind kind = ErrorKind::InvalidArgument,
                                   const std::string& code = "field_invalid");
 
+// A field that refers to something that is not there or does not fit it: Unprocessable
+// ("reference_invalid"), named like fieldError.
+std::unexpected<Error> referenceError(const DocumentRef& doc, const std::string& path,
+                                      const std::string& reason);
+
 class FieldReader {
  public:
   // `value` must outlive the reader. A non-object value makes every read fail with the path.

@@ -36,9 +36,10 @@ std::map<std::string, std::string> instanceAddresses(const DeploymentResource& d
   return out;
 }
 
-std::string renderInstanceConfig(const DeploymentResource& deployment,
-                                 const std::map<std::string, NetworkResource>& networks,
-                                 const images::Manifest& manifest, const InstanceIdentity& who) {
+RenderedConfig renderInstanceConfigParts(const DeploymentResource& deployment,
+                                         const std::map<std::string, NetworkResource>& networks,
+                                         const images::Manifest& manifest,
+                                         const InstanceIdentity& who) {
   std::map<std::string, std::string> values = {{"ordinal", std::to_string(who.ordinal)},
                                                {"instance", who.id},
                                                {"deployment", deployment.meta.name}};
@@ -60,22 +61,30 @@ std::string renderInstanceConfig(const DeploymentResource& deployment,
                                            ? formatIpv4(*net->second.hostAddress)
                                            : "";
   }
+  RenderedConfig rendered{std::move(out), ""};
+  std::string& filled = rendered.templateLines;
   const std::string& text = deployment.config;
   std::size_t pos = 0;
   while (pos < text.size()) {
     auto start = text.find("${", pos);
     auto end = start == std::string::npos ? std::string::npos : text.find('}', start);
     if (end == std::string::npos) {
-      out += text.substr(pos);
+      filled += text.substr(pos);
       break;
     }
-    out += text.substr(pos, start - pos);
+    filled += text.substr(pos, start - pos);
     auto value = values.find(text.substr(start + 2, end - start - 2));
-    out += value == values.end() ? "" : value->second;
+    filled += value == values.end() ? "" : value->second;
     pos = end + 1;
   }
-  if (!out.empty() && out.back() != '\n') out += "\n";
-  return out;
+  if (!filled.empty() && filled.back() != '\n') filled += "\n";
+  return rendered;
+}
+
+std::string renderInstanceConfig(const DeploymentResource& deployment,
+                                 const std::map<std::string, NetworkResource>& networks,
+                                 const images::Manifest& manifest, const InstanceIdentity& who) {
+  return renderInstanceConfigParts(deployment, networks, manifest, who).text();
 }
 
 }  // namespace stele::scheduler

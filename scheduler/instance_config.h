@@ -26,9 +26,24 @@ struct InstanceIdentity {
   int ordinal = 0;
 };
 
+// An instance's config in its two parts: the lines Stele writes, then the deployment's
+// template filled in (line N of `templateLines` is line N of spec.config: placeholders never span
+// lines, checkConfigTemplate refuses any that would).
+struct RenderedConfig {
+  std::string steleLines;
+  std::string templateLines;
+
+  std::string text() const { return steleLines + templateLines; }
+};
+
 // `instance`, `version` and one `interface MAC ADDRESS/LEN` line per NIC (each only where the
 // image's manifest declares the key), then the template with ${ordinal}, ${instance},
 // ${deployment}, ${address.NET}, ${hostAddress.NET}, ${prefixLength.NET} replaced.
+RenderedConfig renderInstanceConfigParts(const DeploymentResource& deployment,
+                                         const std::map<std::string, NetworkResource>& networks,
+                                         const images::Manifest& manifest,
+                                         const InstanceIdentity& who);
+// What the instance boots with: renderInstanceConfigParts(...).text().
 std::string renderInstanceConfig(const DeploymentResource& deployment,
                                  const std::map<std::string, NetworkResource>& networks,
                                  const images::Manifest& manifest, const InstanceIdentity& who);

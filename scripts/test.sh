@@ -25,12 +25,12 @@ tiers="${STELE_TEST_TIERS:-$all_tiers}"
 # (a test file dropped from CMake, a folder no longer added, a label changed) fails.
 declare -A min_tests=(
   [lint]=2               # clang-format, clang-tidy
-  [unit]=190
-  [integration]=135
+  [unit]=220
+  [integration]=143
   [images]=1             # the image build
   [e2e]=15
-  [asan-unit]=190
-  [asan-integration]=135
+  [asan-unit]=220
+  [asan-integration]=143
   [fuzz]=5               # manifest/envelope, stele metadata, DNS message, HTTP request, request head
 )
 

@@ -272,6 +272,25 @@ TEST_F(DeploymentApiTest, AppliesThatReferToMissingOrClashingObjectsAreRefusedWh
   EXPECT_EQ(errorCode(*badType), "content_type_invalid");
 }
 
+TEST_F(DeploymentApiTest, AConfigValueTheApplianceWouldRefuseIsRefusedAtApplyAndNothingIsStored) {
+  std::string bad = webYaml(2);
+  bad.replace(bad.find("gateway 10.0.0.1"), 16, "gateway ${address.dmz}\n    gateway 10.0.0.300");
+  auto refused = fx_.apply(bad);
+  EXPECT_EQ(refused.status, 422) << refused.body;
+  EXPECT_EQ(errorCode(refused), "reference_invalid");
+  EXPECT_NE(jsonOf(refused)["error"]["message"].get<std::string>().find(
+                "document 1 (Deployment web): spec.config line 2: gateway: '10.0.0.300' is not an "
+                "IPv4 address"),
+            std::string::npos)
+      << refused.body;
+  auto deployments = fx_.admin().request("GET", "/v1/deployments");
+  ASSERT_TRUE(deployments);
+  EXPECT_TRUE(jsonOf(*deployments)["items"].empty()) << deployments->body;
+  EXPECT_EQ(fx_.admin().request("GET", "/v1/networks/dmz")->status, 404)
+      << "the Network of the refused file is not stored either";
+  EXPECT_EQ(fx_.apply(webYaml(2)).status, 200) << "the file with a good gateway applies";
+}
+
 TEST_F(DeploymentApiTest, DeployerTokensApplyOnlyTheNamesTheirPatternsAllow) {
   std::string scoped = createToken(fx_.admin(), "deployer", "db*");
   auto client = fx_.server().client(scoped);

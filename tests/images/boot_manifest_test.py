@@ -6,7 +6,8 @@ Per image: manifest.json has exactly the fields of images/manifest.h (schemaVers
 boot kind "kernel", 32 MiB / 1 vCPU defaults, blob digests and sizes that match the files;
 the initrd is a zstd or xz cpio (newc) whose entries are exactly /dev, /dev/console (char 5:1),
 /proc, /sys and /init (a static ELF, mode 0755), all owned by 0:0; kernel + initrd is under
-4 MiB; every config key of the manifest is named in services/README.md.
+4 MiB; the four appliances' annotation `appliance` is their name (none for others); every config
+key of the manifest is named in services/README.md.
 Ends with `N passed, N failed`; exits 1 on any failure.
 """
 
@@ -94,6 +95,10 @@ def check_image(directory, name, readme_text):
     yield f"kernel + initrd under 4 MiB ({total} bytes)", total < LIMIT, total
     yield "annotations name the builder", "builder" in manifest.get("annotations", {}), \
         manifest.get("annotations")
+    grammar = manifest.get("annotations", {}).get("appliance")
+    expected = name if name in ("web", "dns", "router", "firewall") else None
+    yield "annotation appliance names the config grammar the server checks", \
+        grammar == expected, grammar
 
     archive = decompress(os.path.join(directory, "initrd"))
     entries = {entry[0]: entry for entry in read_newc(archive)}

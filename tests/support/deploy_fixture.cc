@@ -122,6 +122,7 @@ std::string pushWebImage(cli::HttpClient& admin, const TestKey& key, const std::
   m.cmdline = "console=ttyS0";
   m.blobs = {{"kernel", digest, static_cast<std::int64_t>(kernel.size())}};
   m.memoryMiB = 32;
+  m.annotations = {{"appliance", "web"}};  // apply checks config values with the web grammar
   m.config = {{"instance", false, "instance label"},
               {"version", false, "version label"},
               {"interface", true, "interface NAME|MAC ADDRESS/LEN"},

@@ -32,7 +32,8 @@ class DeployFixture {
   const std::string& healthDir() const { return healthDir_.path(); }
 
   // Pushes NAME:VERSION signed by key() (a web-like appliance: config keys instance, version,
-  // interface (required), gateway). Returns the manifest digest.
+  // interface (required), gateway; annotation appliance=web, so apply checks config values with
+  // the web appliance's grammar). Returns the manifest digest.
   std::string pushImage(const std::string& name, const std::string& version);
   // POST /v1/hosts for tests/hypervisor/hosts/FILE.xml; returns the HTTP status.
   int addHost(const std::string& name, const std::string& file, const std::string& labels = "{}");
