@@ -156,6 +156,7 @@ TEST_F(BlobStoreTest, AnotherOwnersUploadIsNotFoundForEveryOperation) {
 
 TEST_F(BlobStoreTest, AnOwnerPastTheCapIsRefusedUntilOneOfItsUploadsEnds) {
   std::vector<std::string> ids;
+  ids.reserve(3);
   for (int i = 0; i < 3; ++i) ids.push_back(valueOf(blobs_->startUpload("kernel", 100, kOwner)).id);
   auto over = blobs_->startUpload("kernel", 100, kOwner);
   ASSERT_FALSE(over.has_value());
