@@ -22,7 +22,11 @@ struct DomainSpec {
   std::string imageDigest;                // "sha256:" + 64 lowercase hex digits
   std::string kernelPath;                 // absolute path of a verified blob; copied per instance
   std::optional<std::string> initrdPath;  // absolute path of a verified blob; copied per instance
-  std::string cmdline;                    // printable ASCII only, at most 2047 bytes
+  // When set, what the copy must hash to ("sha256:" + 64 lowercase hex): the bytes are hashed
+  // while copied, and a copy that differs is refused (Unprocessable "blob_corrupt") and removed.
+  std::optional<std::string> kernelDigest;
+  std::optional<std::string> initrdDigest;
+  std::string cmdline;  // printable ASCII only, at most 2047 bytes
   std::uint64_t memoryMiB = 0;
   unsigned vcpus = 0;
   std::vector<std::string> networks;  // one virtio-net NIC per network, in this order

@@ -8,6 +8,9 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <optional>
+
+#include "common/sha256.h"
 
 namespace stele::hypervisor {
 
@@ -23,8 +26,11 @@ std::unexpected<Error> fileError(const std::string& what, const std::string& pat
 std::error_code lastError() { return {errno, std::generic_category()}; }
 
 // Copies `from`, which must be a regular file reached without following a symbolic link at
-// its name (the caller verified the file there, and a link swapped in since is refused).
-Result<void> copyReadable(const std::string& from, const std::string& to) {
+// its name (the caller verified the file there, and a link swapped in since is refused). With
+// `digest`, the bytes are hashed as they are copied and a copy that differs is refused: the
+// deploy gate checks the blob's file, this proves its bytes, in the one read a deploy makes.
+Result<void> copyReadable(const std::string& from, const std::string& to,
+                          const std::optional<std::string>& digest) {
   int in = ::open(from.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
   struct stat st {};
   if (in < 0 || ::fstat(in, &st) != 0 || !S_ISREG(st.st_mode)) {
@@ -39,6 +45,7 @@ Result<void> copyReadable(const std::string& from, const std::string& to) {
     return fileError("create", to, ec);
   }
   std::error_code ec;
+  Sha256 hasher;
   char buffer[1 << 16];
   for (;;) {
     ssize_t n = ::read(in, buffer, sizeof buffer);
@@ -48,6 +55,7 @@ Result<void> copyReadable(const std::string& from, const std::string& to) {
       break;
     }
     if (n == 0) break;
+    if (digest) hasher.update(buffer, static_cast<std::size_t>(n));
     for (ssize_t done = 0; done < n && !ec;) {
       ssize_t w = ::write(out, buffer + done, static_cast<std::size_t>(n - done));
       if (w < 0 && errno != EINTR) ec = lastError();
@@ -58,6 +66,13 @@ Result<void> copyReadable(const std::string& from, const std::string& to) {
   ::close(in);
   if (::close(out) != 0 && !ec) ec = lastError();
   if (ec) return fileError("copy to", to, ec);
+  if (digest) {
+    std::string actual = digestString(hasher.finish());
+    if (actual != *digest) {
+      return fail(ErrorKind::Unprocessable, "blob_corrupt",
+                  "blob " + *digest + " now hashes to " + actual + " (read while copied)");
+    }
+  }
   fs::permissions(to,
                   fs::perms::owner_read | fs::perms::owner_write | fs::perms::group_read |
                       fs::perms::others_read,
@@ -97,9 +112,9 @@ Result<void> populate(const DomainSpec& spec, const InstancePaths& paths) {
                       fs::perms::others_read | fs::perms::others_exec,
                   ec);
   if (ec) return fileError("chmod", paths.directory, ec);
-  if (auto ok = copyReadable(spec.kernelPath, paths.kernel); !ok) return ok;
+  if (auto ok = copyReadable(spec.kernelPath, paths.kernel, spec.kernelDigest); !ok) return ok;
   if (spec.initrdPath && paths.initrd) {
-    if (auto ok = copyReadable(*spec.initrdPath, *paths.initrd); !ok) return ok;
+    if (auto ok = copyReadable(*spec.initrdPath, *paths.initrd, spec.initrdDigest); !ok) return ok;
   }
   if (spec.config && paths.config) {
     if (auto ok = writeFile(*paths.config, *spec.config); !ok) return ok;

@@ -15,8 +15,9 @@
 namespace stele::hypervisor {
 
 // Creates paths.directory (0755; an existing one is wiped first: stale leftovers of a crash),
-// copies kernel/initrd (0644), writes the config (0644) and an empty console log.
-// On failure nothing is left behind.
+// copies kernel/initrd (0644), writes the config (0644) and an empty console log. A copy is
+// hashed as it is made when the spec gives its digest; one that differs fails Unprocessable
+// "blob_corrupt" naming the blob. On failure nothing is left behind.
 Result<void> prepareInstanceFiles(const DomainSpec& spec, const InstancePaths& paths);
 
 // Removes the instance directory and everything in it. Absent is fine.

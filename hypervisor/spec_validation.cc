@@ -137,6 +137,13 @@ Result<void> validateDomainSpec(const DomainSpec& spec) {
     return invalidDomain(
         "initrdPath must be an absolute path without control characters or . / ..");
   }
+  if (spec.kernelDigest && !isValidImageDigest(*spec.kernelDigest)) {
+    return invalidDomain("kernelDigest must be sha256: followed by 64 lowercase hex digits");
+  }
+  if (spec.initrdDigest && (!spec.initrdPath || !isValidImageDigest(*spec.initrdDigest))) {
+    return invalidDomain(
+        "initrdDigest must be sha256: followed by 64 lowercase hex digits, with an initrdPath");
+  }
   if (!isValidCmdline(spec.cmdline)) {
     return invalidDomain(
         "cmdline must be printable ASCII (no newline or control character), at most 2047 bytes");

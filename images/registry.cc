@@ -171,14 +171,20 @@ std::vector<SignatureCheck> Registry::recheckSignatures(const store::ImageVersio
   return out;
 }
 
-Result<VerifyReport> Registry::verifyVersion(const std::string& name, const std::string& version) {
+Result<VerifyReport> Registry::verifyVersion(const std::string& name, const std::string& version,
+                                             BlobProof proof) {
   auto stored = getVersion(name, version);
   if (!stored) return fail(stored.error());
   VerifyReport report{name, version, {}, {}, true, false};
   for (const auto& blob : stored->record.blobs) {
     BlobCheck check{blob.role, blob.digest, blob.size, "ok", "", ""};
     // Whatever is at the blob's path that is not the server's own file is corrupt, by name.
-    auto actual = blobs_.rehash(blob.digest, blob.size);
+    auto actual = [&]() -> Result<store::BlobInfo> {
+      if (proof == BlobProof::Rehash) return blobs_.rehash(blob.digest, blob.size);
+      if (auto file = blobs_.checkBlobFile(blob.digest, blob.size); !file)
+        return fail(file.error());
+      return store::BlobInfo{blob.digest, blob.size};
+    }();
     if (!actual) {
       check.status = actual.error().kind == ErrorKind::NotFound ? "missing" : "corrupt";
       check.reason = actual.error().message;
@@ -195,9 +201,9 @@ Result<VerifyReport> Registry::verifyVersion(const std::string& name, const std:
   return report;
 }
 
-Result<StoredVersion> Registry::checkDeployable(const std::string& name,
-                                                const std::string& version) {
-  auto report = verifyVersion(name, version);
+Result<StoredVersion> Registry::checkDeployable(const std::string& name, const std::string& version,
+                                                BlobProof proof) {
+  auto report = verifyVersion(name, version, proof);
   if (!report) return fail(report.error());
   if (!report->trusted) {
     return fail(ErrorKind::Unprocessable, "image_untrusted",

@@ -65,6 +65,11 @@ struct VerifyReport {
   bool ok() const { return blobsIntact && trusted; }
 };
 
+// How verifyVersion proves a blob intact. Rehash reads every byte back. FileOnly checks that
+// the server's own file of the right size is there and leaves the hash to a caller that reads
+// the bytes anyway: the deploy copy hashes while it copies (hypervisor/instance_files.h).
+enum class BlobProof { Rehash, FileOnly };
+
 class Registry {
  public:
   Registry(store::ImageRepository& images, store::KeyRepository& keys, store::BlobStore& blobs,
@@ -79,10 +84,13 @@ class Registry {
   Result<std::vector<StoredVersion>> listVersions(const std::string& name);
   Result<StoredVersion> getVersion(const std::string& name, const std::string& version);
   Result<void> deleteVersion(const std::string& name, const std::string& version);
-  // Re-hashes every blob on disk and re-checks every signature against the trust store now.
-  Result<VerifyReport> verifyVersion(const std::string& name, const std::string& version);
+  // Re-hashes every blob on disk (or, with FileOnly, checks its file) and re-checks every
+  // signature against the trust store now.
+  Result<VerifyReport> verifyVersion(const std::string& name, const std::string& version,
+                                     BlobProof proof = BlobProof::Rehash);
   // The deploy gate: NotFound/Unprocessable unless the version is intact and trusted now.
-  Result<StoredVersion> checkDeployable(const std::string& name, const std::string& version);
+  Result<StoredVersion> checkDeployable(const std::string& name, const std::string& version,
+                                        BlobProof proof = BlobProof::Rehash);
 
   const BlobLimits& limits() const { return limits_; }
   // Asked before a version is deleted; an error (e.g. Conflict "image_in_use") refuses it.

@@ -94,7 +94,8 @@ Result<Resource> parseStoredDocument(const std::string& document) {
   return parseResource(Document{0, std::move(*body)});
 }
 
-Result<ResolvedImage> DesiredState::resolveImage(const ImageRequest& image) {
+Result<ResolvedImage> DesiredState::resolveImage(const ImageRequest& image,
+                                                 images::BlobProof proof) {
   std::string version = image.version;
   if (version.empty()) {
     auto versions = registry_.listVersions(image.name);
@@ -108,7 +109,7 @@ Result<ResolvedImage> DesiredState::resolveImage(const ImageRequest& image) {
                   "spec.image: no version of " + image.name + " has digest " + image.digest);
     }
   }
-  auto stored = registry_.checkDeployable(image.name, version);
+  auto stored = registry_.checkDeployable(image.name, version, proof);
   if (!stored) {
     const Error& e = stored.error();
     std::string code = e.kind == ErrorKind::NotFound ? "image_not_found" : e.code;

@@ -74,8 +74,10 @@ class DesiredState {
   Result<StoredNetwork> network(const std::string& name);
 
   // The image a deployment runs, through the registry's deploy gate (trusted today, blobs
-  // intact): what apply checks and what every provision checks again.
-  Result<ResolvedImage> resolveImage(const ImageRequest& image);
+  // intact): what apply checks and what every provision checks again. A provision passes
+  // BlobProof::FileOnly: the hypervisor hashes the blobs as it copies them for the instance.
+  Result<ResolvedImage> resolveImage(const ImageRequest& image,
+                                     images::BlobProof proof = images::BlobProof::Rehash);
 
   // Called after every committed change (the reconciler's wake-up).
   void onChange(std::function<void()> callback) { onChange_ = std::move(callback); }

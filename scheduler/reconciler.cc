@@ -340,8 +340,10 @@ Result<void> Reconciler::provision(const Step& step, const ReconcileSnapshot& sn
     note("Warning", eventReason, d->name, record.id, record.id + ": " + reason);
     return {};
   };
-  // Verify at deploy: today's trust store, blobs re-hashed.
-  auto image = desired_.resolveImage(ImageRequest{d->spec.image.name, d->spec.image.version, ""});
+  // Verify at deploy: today's trust store, the blobs' files; their bytes are hashed as they are
+  // copied for the instance (a mismatch there is refused too).
+  auto image = desired_.resolveImage(ImageRequest{d->spec.image.name, d->spec.image.version, ""},
+                                     images::BlobProof::FileOnly);
   if (!image)
     return failed("deploy gate refused " + d->spec.image.text() + ": " + image.error().message,
                   "ProvisionRefused");
@@ -370,10 +372,14 @@ Result<void> Reconciler::provision(const Step& step, const ReconcileSnapshot& sn
   spec.deployment = d->name;
   spec.revision = "r" + std::to_string(d->revision);
   spec.imageDigest = image->manifestDigest;
-  if (const auto* kernel = manifest.blob("kernel"))
+  if (const auto* kernel = manifest.blob("kernel")) {
     spec.kernelPath = blobs_.blobPath(kernel->digest);
-  if (const auto* initrd = manifest.blob("initrd"))
+    spec.kernelDigest = kernel->digest;
+  }
+  if (const auto* initrd = manifest.blob("initrd")) {
     spec.initrdPath = blobs_.blobPath(initrd->digest);
+    spec.initrdDigest = initrd->digest;
+  }
   spec.cmdline = d->spec.cmdline.value_or(manifest.cmdline);
   spec.memoryMiB = d->memoryMiB;
   spec.vcpus = d->vcpus;
@@ -381,6 +387,11 @@ Result<void> Reconciler::provision(const Step& step, const ReconcileSnapshot& sn
   spec.config =
       renderInstanceConfig(d->spec, networks, manifest, {record.id, image->version, step.ordinal});
   auto made = hypervisor_.provision(step.host, spec);
+  if (!made && made.error().code == "blob_corrupt") {
+    return failed(
+        "deploy gate refused " + d->spec.image.text() + ": " + publicMessage(made.error()),
+        "ProvisionRefused");
+  }
   if (!made)
     return failed("provision on " + step.host + ": " + publicMessage(made.error()),
                   "ProvisionFailed");

@@ -490,7 +490,8 @@ Result<std::optional<std::int64_t>> BlobStore::blobSize(const std::string& diges
   return fail(file.error());
 }
 
-Result<BlobInfo> BlobStore::rehash(const std::string& digest, std::int64_t expectedSize) {
+Result<TrustedFile> BlobStore::openBlobOfSize(const std::string& digest,
+                                              std::int64_t expectedSize) {
   if (auto r = checkDigest(digest); !r) return fail(r.error());
   auto file = openBlob(digest);
   if (!file) return fail(file.error());
@@ -499,10 +500,22 @@ Result<BlobInfo> BlobStore::rehash(const std::string& digest, std::int64_t expec
                 "blob " + digest + " has " + std::to_string(file->size) + " bytes, not " +
                     std::to_string(expectedSize));
   }
+  return file;
+}
+
+Result<BlobInfo> BlobStore::rehash(const std::string& digest, std::int64_t expectedSize) {
+  auto file = openBlobOfSize(digest, expectedSize);
+  if (!file) return fail(file.error());
   Sha256 hasher;
   auto read = hashFd(file->fd.get(), hasher, blobRelative(digest));
   if (!read) return fail(read.error());
   return BlobInfo{digestString(hasher.finish()), *read};
+}
+
+Result<void> BlobStore::checkBlobFile(const std::string& digest, std::int64_t expectedSize) {
+  auto file = openBlobOfSize(digest, expectedSize);
+  if (!file) return fail(file.error());
+  return {};
 }
 
 }  // namespace stele::store

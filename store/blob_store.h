@@ -119,6 +119,9 @@ class BlobStore {
   // when absent; Unprocessable "blob_corrupt" when it is not the server's own file or its size
   // is not `expectedSize` (then nothing is read).
   Result<BlobInfo> rehash(const std::string& digest, std::int64_t expectedSize);
+  // The checks of rehash() without reading the bytes: the server's own file, of that size.
+  // For callers that hash the bytes themselves as they read them (the deploy copy).
+  Result<void> checkBlobFile(const std::string& digest, std::int64_t expectedSize);
   std::string blobPath(const std::string& digest) const;
 
  private:
@@ -146,6 +149,7 @@ class BlobStore {
   // The upload's file, trusted (see trusted_file.h); an impostor discards the upload.
   Result<TrustedFile> openUpload(const std::string& uploadId, OpenFor purpose);
   Result<TrustedFile> openBlob(const std::string& digest);
+  Result<TrustedFile> openBlobOfSize(const std::string& digest, std::int64_t expectedSize);
 
   std::string dataDir_;
   Database& db_;

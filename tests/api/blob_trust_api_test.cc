@@ -82,6 +82,21 @@ class BlobTrustApiTest : public ::testing::Test {
     return jsonOf(answerOf(fx_.admin().request("POST", "/v1/images/web/versions/0.1.0/verify")));
   }
 
+  // Deletes the running instance and returns the message of the ProvisionRefused event its
+  // replacement gets ("" when none came within 20 s).
+  std::string replacementRefusal() {
+    std::string victim = fx_.instances("web")[0]["id"];
+    EXPECT_EQ(fx_.admin().request("DELETE", "/v1/instances/" + victim)->status, 202);
+    auto deadline = std::chrono::steady_clock::now() + 20s;
+    while (std::chrono::steady_clock::now() < deadline) {
+      for (const auto& e : fx_.events("?deployment=web&limit=5000")) {
+        if (e["reason"] == "ProvisionRefused") return e["message"].get<std::string>();
+      }
+      std::this_thread::sleep_for(50ms);
+    }
+    return "";
+  }
+
   DeployFixture fx_;
 };
 
@@ -120,19 +135,35 @@ TEST_F(BlobTrustApiTest, ADeployOfAnImageWithAnImpostorBlobIsRefused) {
   EXPECT_EQ(refused.status, 422) << refused.body;
   EXPECT_EQ(errorCode(refused), "blob_corrupt");
   // ...and a replacement of a running instance is refused by the deploy gate.
-  std::string victim = fx_.instances("web")[0]["id"];
-  ASSERT_EQ(fx_.admin().request("DELETE", "/v1/instances/" + victim)->status, 202);
-  std::string message;
-  auto deadline = std::chrono::steady_clock::now() + 20s;
-  while (message.empty() && std::chrono::steady_clock::now() < deadline) {
-    for (const auto& e : fx_.events("?deployment=web&limit=5000")) {
-      if (e["reason"] == "ProvisionRefused") message = e["message"].get<std::string>();
-    }
-    std::this_thread::sleep_for(50ms);
-  }
+  std::string message = replacementRefusal();
   EXPECT_NE(message.find("blob kernel (" + digest() + ") is corrupt"), std::string::npos)
       << message;
   EXPECT_NE(message.find("symbolic link"), std::string::npos) << message;
+}
+
+// The deploy gate checks the blob's file; the copy made for the instance hashes the bytes. A
+// blob rewritten in place (the server's own file, same size, same inode) passes the first and
+// is refused by the second: the deploy never boots bytes that were not signed.
+TEST_F(BlobTrustApiTest, ABlobRewrittenInPlaceIsRefusedByTheHashOfTheDeployCopy) {
+  ASSERT_EQ(fx_.addHost("small", "small", R"({"zone":"a"})"), 201);
+  ASSERT_EQ(fx_.apply(webYaml(1)).status, 200);
+  ASSERT_TRUE(fx_.waitFor("web", [](const nlohmann::json& items) {
+    return DeployFixture::count(items, "Available") == 1;
+  }));
+  std::string tampered = kKernel;
+  tampered.back() = '9';
+  {
+    std::fstream blob(blobPath(), std::ios::binary | std::ios::in | std::ios::out);
+    blob << tampered;
+  }
+  std::string message = replacementRefusal();
+  EXPECT_NE(message.find("deploy gate refused web:0.1.0"), std::string::npos) << message;
+  EXPECT_NE(message.find("blob " + digest()), std::string::npos) << message;
+  EXPECT_NE(message.find("now hashes to " + digestString(sha256(tampered))), std::string::npos)
+      << message;
+  EXPECT_TRUE(fx_.instances("web").empty() ||
+              DeployFixture::count(fx_.instances("web"), "Available") == 0)
+      << "nothing runs the tampered bytes";
 }
 
 TEST(DataDirectoryTest, TheServerRefusesADataDirectoryOthersOrItsGroupCanWrite) {

@@ -7,9 +7,11 @@
 
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <mutex>
 
 #include "common/clock.h"
+#include "common/sha256.h"
 #include "hypervisor/libvirt_hypervisor.h"
 #include "tests/hypervisor/event_recorder.h"
 #include "tests/hypervisor/scratch_dir.h"
@@ -115,6 +117,46 @@ TEST_F(TestDriverHypervisor, MissingKernelBlobFailsWithoutLeavingDomainOrFiles) 
   ASSERT_FALSE(result.has_value());
   EXPECT_EQ(result.error().kind, ErrorKind::NotFound);
   EXPECT_TRUE(valueOf(hypervisor_.listInstances("small")).empty());
+  EXPECT_FALSE(fs::exists(instances_ + "/i-1"));
+}
+
+TEST_F(TestDriverHypervisor, TheKernelAndInitrdAreHashedWhileCopiedAndAMatchingCopyBoots) {
+  connect("small", "small");
+  auto s = spec("i-1");
+  s.kernelDigest = digestString(sha256("not really a kernel"));
+  s.initrdDigest = digestString(sha256("not really an initrd"));
+  ASSERT_TRUE(hypervisor_.provision("small", s).has_value());
+  std::ifstream copy(instances_ + "/i-1/kernel");
+  EXPECT_EQ(std::string(std::istreambuf_iterator<char>(copy), {}), "not really a kernel");
+}
+
+TEST_F(TestDriverHypervisor, ABlobChangedSinceItWasVerifiedIsRefusedWhileCopiedAndNothingIsLeft) {
+  connect("small", "small");
+  auto s = spec("i-1");
+  s.kernelDigest = digestString(sha256("not really a kernel"));
+  s.initrdDigest = digestString(sha256("the initrd as it was verified"));
+  auto result = hypervisor_.provision("small", s);
+  ASSERT_FALSE(result.has_value());
+  EXPECT_EQ(result.error().kind, ErrorKind::Unprocessable);
+  EXPECT_EQ(result.error().code, "blob_corrupt");
+  EXPECT_NE(result.error().message.find(*s.initrdDigest), std::string::npos)
+      << result.error().message;
+  EXPECT_NE(
+      result.error().message.find("now hashes to " + digestString(sha256("not really an initrd"))),
+      std::string::npos)
+      << result.error().message;
+  EXPECT_TRUE(valueOf(hypervisor_.listInstances("small")).empty()) << "no domain was defined";
+  EXPECT_FALSE(fs::exists(instances_ + "/i-1")) << "the partial copies are removed";
+}
+
+TEST_F(TestDriverHypervisor, AKernelDigestThatIsNotADigestIsRejectedBeforeTouchingTheHost) {
+  connect("small", "small");
+  auto s = spec("i-1");
+  s.kernelDigest = "sha256:../../etc/passwd";
+  auto result = hypervisor_.provision("small", s);
+  ASSERT_FALSE(result.has_value());
+  EXPECT_EQ(result.error().kind, ErrorKind::InvalidArgument);
+  EXPECT_NE(result.error().message.find("kernelDigest"), std::string::npos);
   EXPECT_FALSE(fs::exists(instances_ + "/i-1"));
 }
 
