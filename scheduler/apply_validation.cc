@@ -66,12 +66,13 @@ Result<void> validateDeploymentReferences(const DocumentRef& doc,
                                           const DeploymentResource& deployment,
                                           const ResolvedImage& image,
                                           const std::map<std::string, NetworkResource>& networks,
-                                          const std::vector<const DeploymentResource*>& others) {
+                                          const std::vector<const DeploymentResource*>& others,
+                                          ConfigValues values) {
   if (image.manifest.bootKind != "kernel") {
     return referenceError(doc, "spec.image", "only direct-kernel-boot images can be deployed");
   }
   if (auto r = validateDeploymentInterfaces(doc, deployment, networks, others); !r) return r;
-  return validateDeploymentConfig(doc, deployment, image.manifest, networks);
+  return validateDeploymentConfig(doc, deployment, image.manifest, networks, values);
 }
 
 }  // namespace stele::scheduler

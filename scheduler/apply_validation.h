@@ -8,6 +8,7 @@
 
 #include "common/error.h"
 #include "images/manifest.h"
+#include "scheduler/config_validation.h"
 #include "scheduler/field_reader.h"
 #include "scheduler/resources.h"
 
@@ -38,6 +39,7 @@ Result<void> validateDeploymentReferences(const DocumentRef& doc,
                                           const DeploymentResource& deployment,
                                           const ResolvedImage& image,
                                           const std::map<std::string, NetworkResource>& networks,
-                                          const std::vector<const DeploymentResource*>& others);
+                                          const std::vector<const DeploymentResource*>& others,
+                                          ConfigValues values = ConfigValues::Check);
 
 }  // namespace stele::scheduler

@@ -181,8 +181,10 @@ bool isSteleWrittenConfigKey(const std::string& key) {
 
 Result<void> validateDeploymentConfig(const DocumentRef& doc, const DeploymentResource& deployment,
                                       const images::Manifest& manifest,
-                                      const std::map<std::string, NetworkResource>& networks) {
+                                      const std::map<std::string, NetworkResource>& networks,
+                                      ConfigValues values) {
   if (auto r = checkConfigKeys(doc, deployment, manifest); !r) return r;
+  if (values == ConfigValues::AlreadyChecked) return {};
   return checkConfigValues(doc, deployment, manifest, networks);
 }
 

@@ -24,8 +24,13 @@ bool isSteleWrittenConfigKey(const std::string& key);
 //   rendered line when placeholders made it; a whole-config refusal (a required directive
 //   missing) by spec.config; a refused line Stele writes by the field it comes from
 //   (spec.interfaces[i], spec.image, metadata.name). Other images get the key checks only.
+// ConfigValues::AlreadyChecked runs the key checks only: for a caller that ran the values
+// through the grammar before, against the same networks (the apply runs the grammar, which can
+// take milliseconds for a large zone, before its write transaction).
+enum class ConfigValues { Check, AlreadyChecked };
 Result<void> validateDeploymentConfig(const DocumentRef& doc, const DeploymentResource& deployment,
                                       const images::Manifest& manifest,
-                                      const std::map<std::string, NetworkResource>& networks);
+                                      const std::map<std::string, NetworkResource>& networks,
+                                      ConfigValues values = ConfigValues::Check);
 
 }  // namespace stele::scheduler

@@ -1,5 +1,6 @@
 #include "scheduler/desired_state.h"
 
+#include <map>
 #include <set>
 
 #include "images/strict_json.h"
@@ -17,6 +18,9 @@ struct Submitted {
   std::string canonical;  // the document's canonical JSON
   std::optional<ResolvedImage> image;
   std::optional<store::HostRecord> host;
+  // The networks its config values were run through the appliance's grammar with, before the
+  // transaction; nullopt until then.
+  std::optional<std::map<std::string, NetworkResource>> grammarCheckedWith;
 };
 
 std::unexpected<Error> withDocument(const DocumentRef& ref, const Error& error) {
@@ -72,6 +76,16 @@ std::vector<const DeploymentResource*> othersThan(const World& world, const std:
   return out;
 }
 
+// The networks `d` attaches to, as they are in `networks` (absent ones are left out).
+std::map<std::string, NetworkResource> networksOf(
+    const DeploymentResource& d, const std::map<std::string, NetworkResource>& networks) {
+  std::map<std::string, NetworkResource> out;
+  for (const auto& nic : d.interfaces) {
+    if (auto it = networks.find(nic.network); it != networks.end()) out.insert(*it);
+  }
+  return out;
+}
+
 bool usesAny(const DeploymentResource& d, const std::set<std::string>& networks) {
   for (const auto& nic : d.interfaces) {
     if (networks.count(nic.network) != 0) return true;
@@ -84,6 +98,25 @@ std::string templateOf(const nlohmann::json& document) {
   nlohmann::json spec = document.value("spec", nlohmann::json::object());
   spec.erase("replicas");
   return spec.dump();
+}
+
+// Every submitted deployment's references (validateDeploymentReferences) in the world after
+// the submission; the config grammar only where it has not run yet with these networks.
+Result<void> validateSubmittedDeployments(const std::vector<Submitted>& submitted,
+                                          const World& world) {
+  for (const auto& s : submitted) {
+    const auto* d = as<DeploymentResource>(s.resource);
+    if (d == nullptr) continue;
+    auto values = s.grammarCheckedWith && *s.grammarCheckedWith == networksOf(*d, world.networks)
+                      ? ConfigValues::AlreadyChecked
+                      : ConfigValues::Check;
+    if (auto r = validateDeploymentReferences(s.ref, *d, *s.image, world.networks,
+                                              othersThan(world, d->meta.name), values);
+        !r) {
+      return r;
+    }
+  }
+  return {};
 }
 
 }  // namespace
@@ -138,7 +171,7 @@ Result<ApplyResult> DesiredState::apply(const ApplyRequest& request) {
       if (auto r = request.authorize(ref.kind, ref.name); !r) return withDocument(ref, r.error());
     }
     std::string canonical = document.body.dump();
-    submitted.push_back({std::move(document), std::move(*resource), ref, canonical, {}, {}});
+    submitted.push_back({std::move(document), std::move(*resource), ref, canonical, {}, {}, {}});
   }
   // I/O outside the transaction: the registry's deploy gate re-hashes blobs; hosts validate
   // their URIs (and test paths) under the server's policy.
@@ -152,6 +185,20 @@ Result<ApplyResult> DesiredState::apply(const ApplyRequest& request) {
       auto record = hosts_.recordFor(h->request);
       if (!record) return withDocument(s.ref, record.error());
       s.host = std::move(*record);
+    }
+  }
+
+  // The appliance grammar (milliseconds for a large zone) runs here, before the write
+  // transaction, against what is stored now; the transaction checks everything again but
+  // skips the grammar for a deployment whose networks are still the ones it was checked with.
+  {
+    store::DesiredRepository repo(db_);
+    auto world = worldAfter(repo, submitted);
+    if (!world) return fail(world.error());
+    if (auto r = validateSubmittedDeployments(submitted, *world); !r) return fail(r.error());
+    for (auto& s : submitted) {
+      if (const auto* d = as<DeploymentResource>(s.resource))
+        s.grammarCheckedWith = networksOf(*d, world->networks);
     }
   }
 
@@ -169,15 +216,7 @@ Result<ApplyResult> DesiredState::apply(const ApplyRequest& request) {
     store::EventRepository events(tx);
     auto world = worldAfter(repo, submitted);
     if (!world) return fail(world.error());
-    for (const auto& s : submitted) {
-      if (const auto* d = as<DeploymentResource>(s.resource)) {
-        if (auto r = validateDeploymentReferences(s.ref, *d, *s.image, world->networks,
-                                                  othersThan(*world, d->meta.name));
-            !r) {
-          return r;
-        }
-      }
-    }
+    if (auto r = validateSubmittedDeployments(submitted, *world); !r) return r;
     // Stored deployments on a network this submission changes must still fit it.
     for (const auto& [name, d] : world->deployments) {
       if (world->submittedDeployments.count(name) != 0 || !usesAny(d, world->submittedNetworks)) {

@@ -22,6 +22,7 @@ struct ObjectMeta {
   std::string name;
   std::map<std::string, std::string> labels;
   std::map<std::string, std::string> annotations;
+  friend bool operator==(const ObjectMeta&, const ObjectMeta&) = default;
 };
 
 struct NetworkResource {
@@ -29,6 +30,7 @@ struct NetworkResource {
   Ipv4Prefix cidr;
   std::optional<std::uint32_t> hostAddress;         // the host's address on the bridge
   std::map<std::string, std::string> hostSelector;  // hosts that carry it; empty = all
+  friend bool operator==(const NetworkResource&, const NetworkResource&) = default;
 };
 
 // A count or a percentage ("25%"), as in Kubernetes' IntOrString.

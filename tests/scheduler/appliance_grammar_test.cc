@@ -191,8 +191,7 @@ std::string indented(const std::string& text) {
   return out;
 }
 
-TEST_P(ApplianceGrammarTest, RefusesWhatTheApplianceWouldRefuseAndNamesTheLine) {
-  const Case& c = GetParam();
+DeploymentResource deploymentOf(const Case& c) {
   std::string yaml = std::string(R"(apiVersion: stele.dev/v1
 kind: Deployment
 metadata: {name: )") +
@@ -204,10 +203,15 @@ spec:
                      "\n  interfaces: " + c.interfaces + "\n";
   if (*c.config) yaml += "  config: |\n" + indented(c.config);
   auto documents = parseDocuments(yaml, DocumentFormat::Yaml);
-  ASSERT_TRUE(documents) << documents.error().message;
+  EXPECT_TRUE(documents) << documents.error().message;
   auto resource = parseResource((*documents)[0]);
-  ASSERT_TRUE(resource) << resource.error().message;
-  const auto& deployment = std::get<DeploymentResource>(*resource);
+  EXPECT_TRUE(resource) << resource.error().message;
+  return std::get<DeploymentResource>(*resource);
+}
+
+TEST_P(ApplianceGrammarTest, RefusesWhatTheApplianceWouldRefuseAndNamesTheLine) {
+  const Case& c = GetParam();
+  const auto deployment = deploymentOf(c);
   DocumentRef doc{1, "Deployment", c.appliance};
   auto checked = validateDeploymentReferences(doc, deployment, imageFor(c.appliance, c.annotation),
                                               networks(), {});
@@ -237,6 +241,25 @@ INSTANTIATE_TEST_SUITE_P(PerAppliance, ApplianceGrammarTest, ::testing::ValuesIn
                            }
                            return std::to_string(info.index) + "_" + name;
                          });
+
+// The apply runs the grammar before its write transaction; inside it, ConfigValues::
+// AlreadyChecked skips the grammar but still checks the keys.
+TEST(ApplianceGrammar, AlreadyCheckedSkipsTheGrammarButNotTheKeyChecks) {
+  const Case refusedValue{
+      "", "web", "web", 1, "[{network: dmz, addresses: [10.0.0.10]}]", "max-connections 0\n", ""};
+  const Case unknownKey{
+      "", "web", "web", 1, "[{network: dmz, addresses: [10.0.0.10]}]", "zone example.test\n", ""};
+  DocumentRef doc{1, "Deployment", "web"};
+  auto image = imageFor("web", "web");
+  EXPECT_FALSE(
+      validateDeploymentReferences(doc, deploymentOf(refusedValue), image, networks(), {}));
+  EXPECT_TRUE(validateDeploymentReferences(doc, deploymentOf(refusedValue), image, networks(), {},
+                                           ConfigValues::AlreadyChecked));
+  auto keys = validateDeploymentReferences(doc, deploymentOf(unknownKey), image, networks(), {},
+                                           ConfigValues::AlreadyChecked);
+  ASSERT_FALSE(keys);
+  EXPECT_NE(keys.error().message.find("\"zone\" is not a config key"), std::string::npos);
+}
 
 TEST(ApplianceGrammar, TheAnnotationNamesOneOfTheFourAppliances) {
   images::Manifest manifest;
