@@ -240,12 +240,32 @@ Result<PassResult> Reconciler::runOnce() {
   auto plan = planReconcile(*s, options_.settings, random_);
   PassResult result;
   result.wakeAtMs = plan.wakeAtMs;
-  for (const auto& step : plan.steps) {
-    if (auto r = execute(step, *s); r) {
-      ++result.stepsDone;
-    } else {
-      ++result.stepsFailed;
-      note("Warning", "StepFailed", step.deployment, step.instanceId, publicMessage(r.error()));
+  const std::vector<Step>& steps = plan.steps;
+  const std::size_t batchSize = std::max<std::size_t>(1, options_.intentBatch);
+  for (std::size_t begin = 0; begin < steps.size(); begin += batchSize) {
+    const std::size_t end = std::min(steps.size(), begin + batchSize);
+    std::vector<Pending> batch;
+    for (std::size_t i = begin; i < end; ++i) {
+      if (hasSideEffect(steps[i])) batch.push_back(Pending{&steps[i], {}, 0, false, {}});
+    }
+    recordIntents(batch, *s);
+    auto pending = batch.begin();
+    for (std::size_t i = begin; i < end; ++i) {
+      const Step& step = steps[i];
+      Result<void> r;
+      if (!hasSideEffect(step)) {
+        r = execute(step);
+      } else if (Pending& p = *pending++; p.refused) {
+        r = fail(*p.refused);
+      } else {
+        r = step.kind == Step::Kind::Provision ? provision(p, *s) : destroy(p);
+      }
+      if (r) {
+        ++result.stepsDone;
+      } else {
+        ++result.stepsFailed;
+        note("Warning", "StepFailed", step.deployment, step.instanceId, publicMessage(r.error()));
+      }
     }
   }
   std::map<std::string, DeploymentCondition> conditions;
@@ -272,57 +292,84 @@ Result<PassResult> Reconciler::runOnce() {
   return result;
 }
 
-Result<void> Reconciler::execute(const Step& step, const ReconcileSnapshot& snapshot) {
-  switch (step.kind) {
-    case Step::Kind::Provision:
-      return provision(step, snapshot);
-    case Step::Kind::Destroy:
-      return destroy(step);
-    case Step::Kind::SetState:
-      return setState(step);
-    case Step::Kind::Forget:
-      writes_.later([id = step.instanceId](store::Database& tx) {
-        return store::InstanceRepository(tx).remove(id);
-      });
-      return {};
+bool Reconciler::hasSideEffect(const Step& step) {
+  return step.kind == Step::Kind::Provision || step.kind == Step::Kind::Destroy;
+}
+
+void Reconciler::recordIntents(std::vector<Pending>& batch, const ReconcileSnapshot& snapshot) {
+  std::vector<StoreWrite> intents(batch.size());
+  for (std::size_t i = 0; i < batch.size(); ++i) {
+    const Step& step = *batch[i].step;
+    if (step.kind == Step::Kind::Destroy) {
+      intents[i] = destroyIntent(batch[i]);
+    } else if (const PlanDeployment* d = findDeployment(snapshot, step.deployment)) {
+      intents[i] = provisionIntent(batch[i], *d);
+    }
+  }
+  auto all = [&](store::Database& tx) -> Result<void> {
+    for (const auto& intent : intents) {
+      if (!intent) continue;
+      if (auto r = intent(tx); !r) return r;
+    }
+    return {};
+  };
+  bool together = static_cast<bool>(commitWrites(all));
+  for (std::size_t i = 0; i < batch.size(); ++i) {
+    if (!intents[i]) continue;
+    auto r = together ? Result<void>{} : commitWrites(intents[i]);
+    batch[i].recorded = r.has_value();
+    if (!r) batch[i].refused = r.error();
+  }
+}
+
+Result<void> Reconciler::execute(const Step& step) {
+  if (step.kind == Step::Kind::SetState) return setState(step);
+  if (step.kind == Step::Kind::Forget) {
+    writes_.later([id = step.instanceId](store::Database& tx) {
+      return store::InstanceRepository(tx).remove(id);
+    });
   }
   return {};
 }
 
-Result<void> Reconciler::provision(const Step& step, const ReconcileSnapshot& snapshot) {
-  const PlanDeployment* d = findDeployment(snapshot, step.deployment);
-  if (d == nullptr) return {};
+StoreWrite Reconciler::provisionIntent(Pending& pending, const PlanDeployment& d) {
+  const Step& step = *pending.step;
   std::int64_t now = clock_.nowMs();
-  store::InstanceRecord record;
-  record.id = d->name + "-" + random_.hexBytes(3);
-  record.deployment = d->name;
+  store::InstanceRecord& record = pending.record;
+  record.id = d.name + "-" + random_.hexBytes(3);
+  record.deployment = d.name;
   record.ordinal = step.ordinal;
-  record.revision = d->revision;
+  record.revision = d.revision;
   record.host = step.host;
-  record.imageVersion = d->spec.image.version;
-  record.addresses = nlohmann::json(instanceAddresses(d->spec, step.ordinal)).dump();
+  record.imageVersion = d.spec.image.version;
+  record.addresses = nlohmann::json(instanceAddresses(d.spec, step.ordinal)).dump();
   record.state = std::string(state::kProvisioning);
   record.stateSinceMs = now;
   record.reason = step.reason;
   record.restarts = step.restarts;
   record.createdAtMs = now;
-  std::int64_t operation = 0;
-  auto intent = commitWrites([&](store::Database& tx) -> Result<void> {
+  return [&pending, now](store::Database& tx) -> Result<void> {
     store::InstanceRepository repo(tx);
-    auto existing = repo.list(d->name);
-    if (!existing) return fail(existing.error());
-    for (const auto& old : *existing) {
-      if (old.ordinal == step.ordinal && old.state == state::kGone) {
-        if (auto r = repo.remove(old.id); !r) return r;
-      }
+    const store::InstanceRecord& record = pending.record;
+    // The history of the slot's earlier instance goes with it.
+    if (auto r = repo.removeInState(record.deployment, record.ordinal, std::string(state::kGone));
+        !r) {
+      return r;
     }
     if (auto r = repo.insert(record); !r) return r;
-    auto op = repo.beginOperation("provision", record.id, step.host, now);
+    auto op = repo.beginOperation("provision", record.id, pending.step->host, now);
     if (!op) return fail(op.error());
-    operation = *op;
+    pending.operation = *op;
     return {};
-  });
-  if (!intent) return intent;
+  };
+}
+
+Result<void> Reconciler::provision(Pending& pending, const ReconcileSnapshot& snapshot) {
+  const Step& step = *pending.step;
+  const PlanDeployment* d = findDeployment(snapshot, step.deployment);
+  if (!pending.recorded || d == nullptr) return {};  // its deployment is gone
+  const store::InstanceRecord& record = pending.record;
+  const std::int64_t operation = pending.operation;
   crashpoint("provision-intent");
   auto failed = [&](const std::string& reason, const std::string& eventReason) -> Result<void> {
     writes_.later([operation, id = record.id, restarts = record.restarts, reason,
@@ -417,23 +464,26 @@ Result<void> Reconciler::provision(const Step& step, const ReconcileSnapshot& sn
   return {};
 }
 
-Result<void> Reconciler::destroy(const Step& step) {
-  std::int64_t operation = 0;
-  auto intent = commitWrites([&](store::Database& tx) -> Result<void> {
+StoreWrite Reconciler::destroyIntent(Pending& pending) {
+  return [&pending, at = clock_.nowMs()](store::Database& tx) -> Result<void> {
+    const Step& step = *pending.step;
     store::InstanceRepository r(tx);
     if (!step.stray) {
-      if (auto s = r.setState(step.instanceId, std::string(state::kDestroying), step.reason,
-                              clock_.nowMs());
+      if (auto s = r.setState(step.instanceId, std::string(state::kDestroying), step.reason, at);
           !s) {
         return s;
       }
     }
-    auto op = r.beginOperation("destroy", step.instanceId, step.host, clock_.nowMs());
+    auto op = r.beginOperation("destroy", step.instanceId, step.host, at);
     if (!op) return fail(op.error());
-    operation = *op;
+    pending.operation = *op;
     return {};
-  });
-  if (!intent) return intent;
+  };
+}
+
+Result<void> Reconciler::destroy(Pending& pending) {
+  const Step& step = *pending.step;
+  const std::int64_t operation = pending.operation;
   crashpoint("destroy-intent");
   auto gone = hypervisor_.destroy(step.host, step.instanceId);
   if (!gone && gone.error().kind != ErrorKind::NotFound) {

@@ -91,6 +91,20 @@ Result<void> InstanceRepository::remove(const std::string& id) {
   return {};
 }
 
+Result<void> InstanceRepository::removeInState(const std::string& deployment, std::int64_t ordinal,
+                                               const std::string& state) {
+  const std::vector<Value> slot = {deployment, ordinal, state};
+  auto history = db_.execute(
+      "DELETE FROM instance_history WHERE instance_id IN "
+      "(SELECT id FROM instances WHERE deployment = ? AND ordinal = ? AND state = ?)",
+      slot);
+  if (!history) return fail(history.error());
+  auto removed =
+      db_.execute("DELETE FROM instances WHERE deployment = ? AND ordinal = ? AND state = ?", slot);
+  if (!removed) return fail(removed.error());
+  return {};
+}
+
 Result<std::vector<InstanceStateChange>> InstanceRepository::history(const std::string& id,
                                                                      std::size_t limit) {
   auto rows = db_.query(

@@ -62,6 +62,9 @@ class InstanceRepository {
   Result<void> setRestarts(const std::string& id, std::int64_t restarts);
   Result<void> setLastProbe(const std::string& id, const std::string& json);
   Result<void> remove(const std::string& id);
+  // Removes (with their history) the deployment's records at `ordinal` in `state`; none is fine.
+  Result<void> removeInState(const std::string& deployment, std::int64_t ordinal,
+                             const std::string& state);
   Result<std::vector<InstanceStateChange>> history(const std::string& id, std::size_t limit = 50);
 
   // The operation log.

@@ -36,6 +36,16 @@ bool converged(const nlohmann::json& items, int replicas) {
          static_cast<int>(ordinals.size()) == replicas;
 }
 
+// Waits for the server to kill itself at its crashpoint, then starts it again unarmed.
+void restartAfterTheKill(DeployFixture& fx) {
+  int status = fx.server().waitExitFor(30s);
+  ASSERT_NE(status, -1) << "the crashpoint was never reached:\n" << fx.server().logText();
+  ASSERT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
+  fx.server().setEnvironment({});
+  fx.server().start();
+  fx.reconnect();
+}
+
 TEST_P(DeploymentCrashTest, RestartAfterAKillAtTheStepConvergesWithoutDuplicates) {
   const CrashCase& c = GetParam();
   // Armed from the start: provisions before a destroy crashpoint pass by it.
@@ -50,12 +60,7 @@ TEST_P(DeploymentCrashTest, RestartAfterAKillAtTheStepConvergesWithoutDuplicates
   auto admin = fx.server().admin();
   (void)admin.request("POST", "/v1/apply", webYaml(c.replicasAfter),
                       {{"Content-Type", "application/yaml"}});
-  int status = fx.server().waitExitFor(30s);
-  ASSERT_NE(status, -1) << "the crashpoint was never reached:\n" << fx.server().logText();
-  ASSERT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
-  fx.server().setEnvironment({});
-  fx.server().start();
-  fx.reconnect();
+  ASSERT_NO_FATAL_FAILURE(restartAfterTheKill(fx));
   DeployFixture* f = &fx;
   ASSERT_TRUE(fx.waitFor(
       "web", [&](const nlohmann::json& items) { return converged(items, c.replicasAfter); }))
@@ -68,6 +73,23 @@ TEST_P(DeploymentCrashTest, RestartAfterAKillAtTheStepConvergesWithoutDuplicates
                                            {{"Content-Type", "application/yaml"}});
   ASSERT_TRUE(again);
   EXPECT_EQ(jsonOf(*again)["changed"], false) << "the apply committed before the crash";
+}
+
+// The intents of a batch of provisions (ReconcilerOptions::intentBatch) are stored in one
+// commit before the first side effect: a kill at the first provision finds all three recorded,
+// each one is closed as interrupted on restart, and the slots converge with no duplicate.
+TEST(DeploymentCrashBatchTest, AKillAfterABatchsIntentsFindsEveryIntentRecordedAndConverges) {
+  DeployFixture fx({}, {{"STELE_CRASHPOINT", "provision-intent"}});
+  fx.pushImage("web", "0.1.0");
+  ASSERT_EQ(fx.addHost("large", "large"), 201);
+  (void)fx.server().admin().request("POST", "/v1/apply", webYaml(3),
+                                    {{"Content-Type", "application/yaml"}});
+  ASSERT_NO_FATAL_FAILURE(restartAfterTheKill(fx));
+  ASSERT_TRUE(fx.waitFor("web", [&](const nlohmann::json& items) { return converged(items, 3); }))
+      << fx.instances("web").dump(2);
+  int resumed = 0;
+  for (const auto& e : fx.events("?limit=5000")) resumed += e["reason"] == "Resuming" ? 1 : 0;
+  EXPECT_EQ(resumed, 3) << "all three intents were durable before the first provision";
 }
 
 INSTANTIATE_TEST_SUITE_P(Crashpoints, DeploymentCrashTest,
