@@ -1,7 +1,9 @@
 // Probes per second one SocketProber sustains against the web appliance (stele-web run as a
 // process in a network namespace, probed through a veth from a client namespace the prober's
 // loop enters), beside wrk opening one connection per request (Connection: close) against the
-// same server in the same run. Prints a table; a row with any error says INVALID.
+// same server in the same run. Prints a table; a row with any error says INVALID. Each row also
+// shows stele-web's CPU per request and the machine's ceiling for that row: all cores spent on
+// this client and this server (cores / (client + server CPU per request)).
 // Run as root: build/bench/health/bench_health [--seconds N] [--inflight A,B,...]
 #include <sys/resource.h>
 
@@ -11,6 +13,8 @@
 #include <condition_variable>
 #include <cstdio>
 #include <cstdlib>
+#include <fstream>
+#include <iterator>
 #include <memory>
 #include <mutex>
 #include <regex>
@@ -39,6 +43,7 @@ struct Row {
   std::int64_t errors = 0;
   double p50Us = -1, p99Us = -1;
   double cpuUs = 0;  // user + system CPU of the client (includes kernel TCP work in its context)
+  double serverCpuUs = 0;  // user + system CPU of stele-web over the row
   std::string note;
 };
 
@@ -49,6 +54,21 @@ double cpuMicros(int who) {
     return static_cast<double>(t.tv_sec) * 1e6 + static_cast<double>(t.tv_usec);
   };
   return us(usage.ru_utime) + us(usage.ru_stime);
+}
+
+// user + system CPU of process `pid` so far (/proc/PID/stat fields 14 and 15), microseconds.
+double processCpuMicros(pid_t pid) {
+  std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+  std::string text((std::istreambuf_iterator<char>(stat)), {});
+  auto end = text.rfind(')');  // the command name may hold spaces
+  if (end == std::string::npos) return 0;
+  std::istringstream fields(text.substr(end + 2));
+  std::string field;
+  double ticks = 0;
+  for (int i = 3; i <= 15 && fields >> field; ++i) {
+    if (i >= 14) ticks += std::stod(field);
+  }
+  return ticks * 1e6 / static_cast<double>(sysconf(_SC_CLK_TCK));
 }
 
 double percentile(std::vector<std::int64_t>& samples, double q) {
@@ -200,34 +220,52 @@ int main(int argc, char** argv) {
   }
 
   std::vector<Row> rows;
+  auto measured = [&web](auto run) {
+    double before = processCpuMicros(web.pid());
+    Row row = run();
+    row.serverCpuUs = processCpuMicros(web.pid()) - before;
+    return row;
+  };
   for (std::size_t n : inFlights) {
-    rows.push_back(runProber(client, n, seconds));
-    rows.push_back(runWrk(client, n, seconds));
+    rows.push_back(measured([&] { return runProber(client, n, seconds); }));
+    rows.push_back(measured([&] { return runWrk(client, n, seconds); }));
   }
 
   std::printf("\nHealth probes: HTTP GET /healthz, one connection per probe, against stele-web\n");
   std::printf(
       "(process, netns %s, 1 thread) from netns %s over a veth; %d s per row, %ld cores\n\n",
       server.c_str(), client.c_str(), seconds, sysconf(_SC_NPROCESSORS_ONLN));
-  std::printf("%-28s %9s %10s %10s %9s %9s %11s %7s  %s\n", "client", "in-flight", "requests",
-              "per s", "p50 ms", "p99 ms", "cpu us/req", "errors", "verdict");
+  std::printf("%-28s %9s %10s %10s %9s %9s %11s %11s %10s %7s  %s\n", "client", "in-flight",
+              "requests", "per s", "p50 ms", "p99 ms", "cpu us/req", "server us", "ceiling/s",
+              "errors", "verdict");
+  const double cores = static_cast<double>(sysconf(_SC_NPROCESSORS_ONLN));
   bool allValid = true;
-  double best = 0, bestCpu = 0;
+  double best = 0, bestCpu = 0, bestCeiling = 0;
   for (const Row& row : rows) {
     double rate = row.seconds > 0 ? static_cast<double>(row.count) / row.seconds : 0;
     bool valid = row.errors == 0 && row.count > 0;
     allValid = allValid && valid;
     if (valid && row.tool.rfind("Socket", 0) == 0) best = std::max(best, rate);
     double cpuPerRequest = row.count > 0 ? row.cpuUs / static_cast<double>(row.count) : 0;
-    if (valid && row.tool.rfind("Socket", 0) == 0)
+    double serverPerRequest = row.count > 0 ? row.serverCpuUs / static_cast<double>(row.count) : 0;
+    // What the machine could do if its cores did nothing but this client and this server.
+    double ceiling =
+        cpuPerRequest + serverPerRequest > 0 ? cores * 1e6 / (cpuPerRequest + serverPerRequest) : 0;
+    if (valid && row.tool.rfind("Socket", 0) == 0) {
       bestCpu = bestCpu == 0 ? cpuPerRequest : std::min(bestCpu, cpuPerRequest);
-    std::printf("%-28s %9zu %10ld %10.0f %9.3f %9.3f %11.1f %7ld  %s%s%s\n", row.tool.c_str(),
-                row.inFlight, row.count, rate, row.p50Us / 1000, row.p99Us / 1000, cpuPerRequest,
-                row.errors, valid ? "ok" : "INVALID", row.note.empty() ? "" : "  ",
-                row.note.c_str());
+      if (rate >= best) bestCeiling = ceiling;
+    }
+    std::printf("%-28s %9zu %10ld %10.0f %9.3f %9.3f %11.1f %11.1f %10.0f %7ld  %s%s%s\n",
+                row.tool.c_str(), row.inFlight, row.count, rate, row.p50Us / 1000, row.p99Us / 1000,
+                cpuPerRequest, serverPerRequest, ceiling, row.errors, valid ? "ok" : "INVALID",
+                row.note.empty() ? "" : "  ", row.note.c_str());
   }
   std::printf("\nbest SocketProber rate: %.0f probes/s (goal >= 20000: %s)%s\n", best,
               best >= 20000 ? "met" : "NOT met", allValid ? "" : "; some rows INVALID");
+  std::printf(
+      "ceiling of this machine for that row: %.0f probes/s (%g cores over client + server CPU per "
+      "probe; the rate is %.0f %% of it)\n",
+      bestCeiling, cores, bestCeiling > 0 ? 100 * best / bestCeiling : 0);
   double load[1] = {0};
   getloadavg(load, 1);
   std::printf(

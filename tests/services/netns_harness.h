@@ -70,6 +70,7 @@ class ApplianceProcess {
   // Waits until the process printed its ready line (false if it exited or timed out).
   bool waitReady(int timeoutSeconds = 15);
   bool alive();
+  pid_t pid() const { return pid_; }
   std::string stdoutText() const;
   std::string stderrText() const;
   // Waits until stderr contains `needle` (false after timeoutSeconds).
