@@ -26,6 +26,8 @@ int runServerCommand(const Argv& argv) {
                            "ssh-known-hosts",
                            "tls-pki-dir",
                            "host-grace-ms",
+                           "host-call-deadline-ms",
+                           "host-provision-deadline-ms",
                            "backoff-base-ms",
                            "backoff-max-ms",
                            "reconcile-backstop-ms",
@@ -49,7 +51,9 @@ int runServerCommand(const Argv& argv) {
         "             [--max-disk-size 512MiB] [--max-chunk-size 16MiB]\n"
         "             [--host-socket-dir /run/libvirt] [--ssh-key FILE]\n"
         "             [--ssh-known-hosts FILE] [--tls-pki-dir DIR]\n"
-        "             [--host-grace-ms 30000] [--backoff-base-ms 1000] [--backoff-max-ms 60000]\n"
+        "             [--host-grace-ms 30000] [--host-call-deadline-ms 30000]\n"
+        "             [--host-provision-deadline-ms 120000]\n"
+        "             [--backoff-base-ms 1000] [--backoff-max-ms 60000]\n"
         "             [--reconcile-backstop-ms 2000]\n"
         "             [--max-uploads-per-token 16] [--upload-idle-timeout-ms 3600000]\n"
         "  HTTP edge:  [--max-header-bytes 16KiB] [--max-buffered-bytes 64MiB]\n"
@@ -119,8 +123,12 @@ int runServerCommand(const Argv& argv) {
   std::int64_t idleTimeoutMs = edge.idleTimeout.count();
   auto connections = static_cast<std::int64_t>(edge.maxConnections);
   auto perClient = static_cast<std::int64_t>(edge.maxConnectionsPerClient);
+  std::int64_t callDeadlineMs = options.hostCalls.callDeadline.count();
+  std::int64_t provisionDeadlineMs = options.hostCalls.provisionDeadline.count();
   for (IntegerFlag flag :
        {IntegerFlag{"host-grace-ms", &settings.hostGraceMs},
+        IntegerFlag{"host-call-deadline-ms", &callDeadlineMs},
+        IntegerFlag{"host-provision-deadline-ms", &provisionDeadlineMs},
         IntegerFlag{"backoff-base-ms", &settings.backoffBaseMs},
         IntegerFlag{"backoff-max-ms", &settings.backoffMaxMs},
         IntegerFlag{"reconcile-backstop-ms", &options.reconciler.backstopMs},
@@ -141,6 +149,8 @@ int runServerCommand(const Argv& argv) {
       *flag.target = value;
     }
   }
+  options.hostCalls.callDeadline = std::chrono::milliseconds(callDeadlineMs);
+  options.hostCalls.provisionDeadline = std::chrono::milliseconds(provisionDeadlineMs);
   edge.headerTimeout = std::chrono::milliseconds(headerTimeoutMs);
   edge.idleTimeout = std::chrono::milliseconds(idleTimeoutMs);
   edge.maxConnections = static_cast<std::size_t>(connections);

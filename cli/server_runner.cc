@@ -8,6 +8,7 @@
 #include "api/pistache_adapter.h"
 #include "api/router.h"
 #include "common/random.h"
+#include "hypervisor/deadline_hypervisor.h"
 #include "hypervisor/libvirt_hypervisor.h"
 #include "scheduler/desired_state.h"
 #include "scheduler/event_log.h"
@@ -94,7 +95,10 @@ int runServer(const ServerOptions& options) {
   images::TrustStore trust(keyRepo, clock);
   api::TokenService tokens(tokenRepo, clock, random);
   store::HostRepository hostRepo(**db);
-  hypervisor::LibvirtHypervisor hypervisor(clock);
+  // Every host call has a deadline: a hung libvirtd makes its host unreachable instead of
+  // stalling the reconciler (hypervisor/deadline_hypervisor.h).
+  hypervisor::DeadlineHypervisor hypervisor(std::make_shared<hypervisor::LibvirtHypervisor>(clock),
+                                            clock, options.hostCalls);
   scheduler::HostInventory hosts(hostRepo, hypervisor, clock, options.dataDir + "/instances",
                                  options.hostUris);
   if (auto r = hosts.connectAll(); !r) return failed(r.error());

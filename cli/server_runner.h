@@ -8,6 +8,7 @@
 
 #include "api/edge_limits.h"
 #include "api/services.h"
+#include "hypervisor/deadline_hypervisor.h"
 #include "images/registry.h"
 #include "scheduler/host_uri.h"
 #include "scheduler/reconciler.h"
@@ -27,6 +28,7 @@ struct ServerOptions {
   api::EdgeLimits edgeLimits;         // connections, header size, buffered bytes, timeouts
   scheduler::HostUriPolicy hostUris;  // accepted host URIs; the ssh/TLS files libvirt gets
   scheduler::ReconcilerOptions reconciler;
+  hypervisor::DeadlineOptions hostCalls;  // how long a host call may take before it is hung
   // Tests only: health answers read from files DIR/<instance-id> ("pass" or "fail: why")
   // instead of probing, for hosts on libvirt's test driver where no VM answers.
   std::string testHealthDir;

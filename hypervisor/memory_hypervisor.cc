@@ -29,10 +29,11 @@ MemoryHypervisor::MemoryHypervisor(const Clock& clock, MemoryHypervisorOptions o
 
 MemoryHypervisor::~MemoryHypervisor() = default;
 
-void MemoryHypervisor::applyLatency() const {
+void MemoryHypervisor::applyLatency(const HostId& host) const {
   std::chrono::microseconds latency;
   {
-    std::lock_guard lock(mutex_);
+    std::unique_lock lock(mutex_);
+    thawed_.wait(lock, [&] { return !frozen_.contains(host); });
     latency = options_.callLatency;
   }
   if (latency.count() > 0) std::this_thread::sleep_for(latency);
@@ -148,7 +149,7 @@ Result<std::vector<HostStatus>> MemoryHypervisor::hosts() const {
 }
 
 Result<HostResources> MemoryHypervisor::hostResources(const HostId& host) {
-  applyLatency();
+  applyLatency(host);
   std::lock_guard lock(mutex_);
   ++calls_.hostResources;
   auto machine = reachableLocked(host);
@@ -164,7 +165,7 @@ Result<HostResources> MemoryHypervisor::hostResources(const HostId& host) {
 }
 
 Result<InstanceInfo> MemoryHypervisor::provision(const HostId& host, const DomainSpec& spec) {
-  applyLatency();
+  applyLatency(host);
   std::lock_guard lock(mutex_);
   ++calls_.provision;
   if (!connections_.contains(host)) return hostNotFound(host);
@@ -205,7 +206,7 @@ Result<InstanceInfo> MemoryHypervisor::provision(const HostId& host, const Domai
 
 Result<void> MemoryHypervisor::destroy(const HostId& host, const InstanceId& instance) {
   if (auto ok = validateInstanceId(instance); !ok) return ok;
-  applyLatency();
+  applyLatency(host);
   std::lock_guard lock(mutex_);
   ++calls_.destroy;
   auto machine = reachableLocked(host);
@@ -221,7 +222,7 @@ Result<void> MemoryHypervisor::destroy(const HostId& host, const InstanceId& ins
 }
 
 Result<std::vector<InstanceInfo>> MemoryHypervisor::listInstances(const HostId& host) {
-  applyLatency();
+  applyLatency(host);
   std::lock_guard lock(mutex_);
   ++calls_.listInstances;
   auto machine = reachableLocked(host);
@@ -239,7 +240,7 @@ Result<std::vector<InstanceInfo>> MemoryHypervisor::listInstances(const HostId& 
 Result<DomainState> MemoryHypervisor::instanceState(const HostId& host,
                                                     const InstanceId& instance) {
   if (auto ok = validateInstanceId(instance); !ok) return fail(ok.error());
-  applyLatency();
+  applyLatency(host);
   std::lock_guard lock(mutex_);
   ++calls_.instanceState;
   auto machine = reachableLocked(host);
@@ -252,7 +253,7 @@ Result<DomainState> MemoryHypervisor::instanceState(const HostId& host,
 Result<std::string> MemoryHypervisor::consoleLogTail(const HostId& host, const InstanceId& instance,
                                                      std::size_t maxBytes) {
   if (auto ok = validateInstanceId(instance); !ok) return fail(ok.error());
-  applyLatency();
+  applyLatency(host);
   std::lock_guard lock(mutex_);
   ++calls_.consoleLogTail;
   // Like libvirt's, which reads the log file: no connection needed, "" when there is none.
@@ -265,7 +266,7 @@ Result<std::string> MemoryHypervisor::consoleLogTail(const HostId& host, const I
 }
 
 Result<void> MemoryHypervisor::ensureNetwork(const HostId& host, const NetworkSpec& spec) {
-  applyLatency();
+  applyLatency(host);
   std::lock_guard lock(mutex_);
   ++calls_.ensureNetwork;
   auto found = reachableLocked(host);
@@ -290,7 +291,7 @@ Result<void> MemoryHypervisor::ensureNetwork(const HostId& host, const NetworkSp
 }
 
 Result<void> MemoryHypervisor::removeNetwork(const HostId& host, const std::string& name) {
-  applyLatency();
+  applyLatency(host);
   std::lock_guard lock(mutex_);
   ++calls_.removeNetwork;
   auto found = reachableLocked(host);
@@ -413,6 +414,18 @@ Result<void> MemoryHypervisor::setConsole(const HostId& host, const InstanceId& 
   if (!domain) return fail(domain.error());
   (*domain)->console = std::move(text);
   return {};
+}
+
+void MemoryHypervisor::setFrozen(const HostId& host, bool frozen) {
+  {
+    std::lock_guard lock(mutex_);
+    if (frozen) {
+      frozen_.insert(host);
+    } else {
+      frozen_.erase(host);
+    }
+  }
+  thawed_.notify_all();
 }
 
 void MemoryHypervisor::setCallLatency(std::chrono::microseconds latency) {

@@ -16,6 +16,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <set>
 
 #include "common/clock.h"
 #include "hypervisor/hypervisor.h"
@@ -95,6 +96,9 @@ class MemoryHypervisor final : public Hypervisor {
   // Replaces what the instance's serial console log holds. NotFound if absent.
   Result<void> setConsole(const HostId& host, const InstanceId& instance, std::string text);
   void setCallLatency(std::chrono::microseconds latency);
+  // A frozen host is a hung daemon (a libvirtd under SIGSTOP): its host calls block, without
+  // holding the hypervisor's lock, until it is thawed. Its reachability does not change.
+  void setFrozen(const HostId& host, bool frozen);
   MemoryHypervisorCalls calls() const;
   // Returns once every event emitted so far has reached every subscriber. Tests call it
   // instead of waiting; from a handler it returns at once.
@@ -128,13 +132,15 @@ class MemoryHypervisor final : public Hypervisor {
                   const std::string& domainName, std::string detail = {});
   void emitAdoptionLocked(const HostId& host, Connection& connection, Machine& machine);
   Result<void> stopLocked(const HostId& host, const InstanceId& instance, EventKind kind);
-  void applyLatency() const;
+  void applyLatency(const HostId& host) const;  // and waits while the host is frozen
 
   const Clock& clock_;
   MemoryHypervisorOptions options_;
   std::unique_ptr<EventDispatcher> dispatcher_;
   mutable std::mutex mutex_;
   std::condition_variable reachabilityChanged_;
+  mutable std::condition_variable thawed_;
+  std::set<HostId> frozen_;
   std::map<HostId, Machine> machines_;
   std::map<HostId, Connection> connections_;
   MemoryHypervisorCalls calls_;

@@ -9,6 +9,12 @@
 // meanwhile. When b's libvirtd comes back, the server reconnects and destroys (fences) the old
 // domain, so exactly `replicas` Stele domains run over both hosts. Every wait is bounded and its
 // failure shows the last state seen.
+//
+// The same story runs twice: once with b's libvirtd stopped (the connection closes), once with
+// it frozen by SIGSTOP (a hung daemon: the socket stays open and nothing answers). A frozen
+// daemon blocks a libvirt call for good; the server's host calls have a deadline
+// (--host-call-deadline-ms, hypervisor/deadline_hypervisor.h), so b counts as unreachable from
+// the call that hung, and the rest of the story is the same. SIGCONT brings it back.
 #include <gtest/gtest.h>
 #include <signal.h>
 
@@ -92,7 +98,9 @@ bool hasEvent(const nlohmann::json& events, const std::string& reason, const std
   return false;
 }
 
-class HostLossE2e : public ::testing::Test {
+enum class Loss { Stopped, Frozen };
+
+class HostLossE2e : public ::testing::TestWithParam<Loss> {
  protected:
   void SetUp() override {
     auto a = PrivateLibvirtd::start("lossa");
@@ -106,7 +114,9 @@ class HostLossE2e : public ::testing::Test {
     ASSERT_EQ(socketDir, std::filesystem::path(hostB_->root()).parent_path().string());
     fx_ = std::make_unique<DeployFixture>(
         std::vector<std::string>{"--host-socket-dir", socketDir, "--host-grace-ms", "3000",
-                                 "--backoff-base-ms", "500", "--reconcile-backstop-ms", "500"},
+                                 "--backoff-base-ms", "500", "--reconcile-backstop-ms", "500",
+                                 "--host-call-deadline-ms", "2000", "--host-provision-deadline-ms",
+                                 "120000"},
         std::map<std::string, std::string>{}, DeployFixture::Health::Probed);
     auto guest = hypervisor::e2e::buildGuestImage(STELE_GUEST_INIT, guestDir_.path());
     ASSERT_TRUE(guest) << guest.error().message;
@@ -156,7 +166,8 @@ double secondsSince(std::chrono::steady_clock::time_point from) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - from).count();
 }
 
-TEST_F(HostLossE2e, AStoppedHostsInstanceIsLostReplacedOnTheOtherHostAndFencedWhenItReturns) {
+TEST_P(HostLossE2e, ALostHostsInstanceIsReplacedOnTheOtherHostAndFencedWhenItReturns) {
+  const bool frozen = GetParam() == Loss::Frozen;
   auto phase = std::chrono::steady_clock::now();
   auto applied = fx_->apply(kGuestYaml);
   ASSERT_EQ(applied.status, 200) << applied.body;
@@ -183,7 +194,7 @@ TEST_F(HostLossE2e, AStoppedHostsInstanceIsLostReplacedOnTheOtherHostAndFencedWh
   auto victimPid = hostB_->qemuPid("stele-" + victim);
   ASSERT_TRUE(victimPid) << victimPid.error().message;
 
-  ASSERT_TRUE(hostB_->stopLibvirtd());
+  ASSERT_TRUE(frozen ? hostB_->freezeLibvirtd() : hostB_->stopLibvirtd());
   phase = std::chrono::steady_clock::now();
   ASSERT_TRUE(waitUntil(
       victim + " Lost and its slot's replacement Available on host a",
@@ -197,7 +208,7 @@ TEST_F(HostLossE2e, AStoppedHostsInstanceIsLostReplacedOnTheOtherHostAndFencedWh
   EXPECT_EQ(steleDomains(*hostA_).size(), static_cast<std::size_t>(kReplicas));
 
   double replaced = secondsSince(phase);
-  ASSERT_TRUE(hostB_->startLibvirtd());
+  ASSERT_TRUE(frozen ? hostB_->thawLibvirtd() : hostB_->startLibvirtd());
   phase = std::chrono::steady_clock::now();
   ASSERT_TRUE(waitUntil(
       victim + " fenced (its record gone) with 2 Available on host a",
@@ -207,9 +218,9 @@ TEST_F(HostLossE2e, AStoppedHostsInstanceIsLostReplacedOnTheOtherHostAndFencedWh
       },
       180s));
   std::printf(
-      "host loss e2e: 2 Available in %.1f s; b stopped -> Lost + replacement Available on a "
-      "in %.1f s (grace 3 s); b restarted -> fenced in %.1f s\n",
-      deployed, replaced, secondsSince(phase));
+      "host loss e2e: 2 Available in %.1f s; b %s -> Lost + replacement Available on a "
+      "in %.1f s (grace 3 s); b back -> fenced in %.1f s\n",
+      deployed, frozen ? "frozen" : "stopped", replaced, secondsSince(phase));
 
   EXPECT_EQ(steleDomains(*hostB_), std::set<std::string>{}) << "the old domain on b is destroyed";
   EXPECT_EQ(steleDomains(*hostA_).size(), static_cast<std::size_t>(kReplicas));
@@ -223,6 +234,12 @@ TEST_F(HostLossE2e, AStoppedHostsInstanceIsLostReplacedOnTheOtherHostAndFencedWh
                "started on a (guest:0.1.0): replaces " + victim + " (lost: host b unreachable for"))
       << events.dump(2);
 }
+
+INSTANTIATE_TEST_SUITE_P(Losses, HostLossE2e, ::testing::Values(Loss::Stopped, Loss::Frozen),
+                         [](const auto& info) {
+                           return info.param == Loss::Stopped ? "LibvirtdStopped"
+                                                              : "LibvirtdFrozen";
+                         });
 
 }  // namespace
 }  // namespace stele::testing

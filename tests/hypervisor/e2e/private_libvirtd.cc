@@ -153,7 +153,22 @@ Result<void> PrivateLibvirtd::startLibvirtd() {
   return waitForSocket(root_ + "/run/libvirt-sock");
 }
 
+Result<void> PrivateLibvirtd::freezeLibvirtd() {
+  if (libvirtd_ <= 0 || ::kill(libvirtd_, SIGSTOP) != 0) {
+    return fail(ErrorKind::Internal, "freeze_failed", "libvirtd is not running");
+  }
+  return {};
+}
+
+Result<void> PrivateLibvirtd::thawLibvirtd() {
+  if (libvirtd_ <= 0 || ::kill(libvirtd_, SIGCONT) != 0) {
+    return fail(ErrorKind::Internal, "thaw_failed", "libvirtd is not running");
+  }
+  return {};
+}
+
 Result<void> PrivateLibvirtd::stopLibvirtd() {
+  if (libvirtd_ > 0) ::kill(libvirtd_, SIGCONT);  // a frozen daemon must see the SIGTERM
   stopChild(libvirtd_, 30s, "libvirtd");
   libvirtd_ = -1;
   return {};
@@ -178,7 +193,7 @@ PrivateLibvirtd::~PrivateLibvirtd() {
       if (in >> pid && pid > 0) kill(pid, SIGKILL);
     }
   }
-  stopChild(libvirtd_, 30s, "libvirtd");
+  (void)stopLibvirtd();
   stopChild(virtlogd_, 10s, "virtlogd");
   if (netnsCreated_) (void)runCommand({"ip", "netns", "del", netns_});
   if (std::getenv("STELE_E2E_KEEP") == nullptr) fs::remove_all(root_, ec);

@@ -33,6 +33,9 @@ class PrivateLibvirtd {
 
   Result<void> stopLibvirtd();
   Result<void> startLibvirtd();
+  // SIGSTOP / SIGCONT: a hung daemon, its socket open and nothing answering.
+  Result<void> freezeLibvirtd();
+  Result<void> thawLibvirtd();
   // The QEMU pid of a running domain, from libvirt's pid file.
   Result<pid_t> qemuPid(const std::string& domainName) const;
 
