@@ -308,7 +308,7 @@ TEST_F(UploadChunkTest, AChunkInPiecesJoinsTheUploadOnlyWhenFinished) {
   ASSERT_TRUE(chunk->write("ld").has_value());
   EXPECT_EQ(valueOf(chunk->finish()).offset, 11);
   chunk.reset();
-  EXPECT_EQ(uploadFiles(), 1u) << "the chunk's side file is gone";
+  EXPECT_EQ(uploadFiles(), 1u) << "the upload's one file, no side file";
   auto blob = blobs_->commit(up->id, kMe, digestString(sha256("hello world")));
   ASSERT_TRUE(blob.has_value()) << blob.error().message;
 }
@@ -324,6 +324,59 @@ TEST_F(UploadChunkTest, AnAbandonedChunkLeavesThePreviousOffsetAndAWorkingHash) 
   EXPECT_EQ(uploadFiles(), 1u);
   ASSERT_TRUE(blobs_->append(up->id, kMe, 3, "def").has_value());
   EXPECT_TRUE(blobs_->commit(up->id, kMe, digestString(sha256("abcdef"))).has_value());
+}
+
+TEST_F(UploadChunkTest, AChunkIsWrittenInPlaceAndOneThatFailsMidwayIsCutBackForARetry) {
+  auto up = valueOf(blobs_->startUpload("kernel", 100, kOwner));
+  ASSERT_TRUE(blobs_->append(up.id, kMe, 0, "abc").has_value());
+  std::string file = dir_.file("uploads/" + up.id);
+  {
+    auto chunk = valueOf(blobs_->openChunk(up.id, kMe, 3, 10));
+    ASSERT_TRUE(chunk->write("defg").has_value());
+    EXPECT_EQ(std::filesystem::file_size(file), 7u) << "the bytes go to the upload file at once";
+    EXPECT_EQ(valueOf(blobs_->status(up.id, kMe)).offset, 3) << "but count only when finished";
+    EXPECT_EQ(chunk->finish().error().code, "content_range_mismatch");
+  }  // the connection broke six bytes short
+  EXPECT_EQ(std::filesystem::file_size(file), 3u) << "cut back to the previous length";
+  EXPECT_EQ(valueOf(blobs_->status(up.id, kMe)).offset, 3);
+  EXPECT_EQ(blobs_->append(up.id, kMe, 7, "x").error().kind, ErrorKind::RangeNotSatisfiable);
+  ASSERT_TRUE(blobs_->append(up.id, kMe, 3, "defghijklm").has_value()) << "the retry";
+  EXPECT_TRUE(blobs_->commit(up.id, kMe, digestString(sha256("abcdefghijklm"))).has_value());
+}
+
+TEST_F(UploadChunkTest, BytesACrashLeftPastTheRecordedLengthAreCutAtOpen) {
+  auto up = valueOf(blobs_->startUpload("kernel", 100, kOwner));
+  ASSERT_TRUE(blobs_->append(up.id, kMe, 0, "whole ").has_value());
+  std::string file = dir_.file("uploads/" + up.id);
+  std::ofstream(file, std::ios::binary | std::ios::app) << "half a ch";  // then the kill
+  blobs_.reset();
+  reopen();
+  EXPECT_EQ(std::filesystem::file_size(file), 6u);
+  EXPECT_EQ(valueOf(blobs_->status(up.id, kMe)).offset, 6);
+  ASSERT_TRUE(blobs_->append(up.id, kMe, 6, "chunk").has_value());
+  EXPECT_TRUE(blobs_->commit(up.id, kMe, digestString(sha256("whole chunk"))).has_value());
+}
+
+TEST_F(UploadChunkTest, AnUploadResumesFromWhatItsFileHoldsWhenThatIsLessThanTheRecord) {
+  auto up = valueOf(blobs_->startUpload("kernel", 100, kOwner));
+  ASSERT_TRUE(blobs_->append(up.id, kMe, 0, "0123456789").has_value());
+  std::filesystem::resize_file(dir_.file("uploads/" + up.id), 4);  // pages lost to a power cut
+  blobs_.reset();
+  reopen();
+  EXPECT_EQ(valueOf(blobs_->status(up.id, kMe)).offset, 4);
+  ASSERT_TRUE(blobs_->append(up.id, kMe, 4, "456789").has_value());
+  EXPECT_TRUE(blobs_->commit(up.id, kMe, digestString(sha256("0123456789"))).has_value());
+}
+
+TEST_F(UploadChunkTest, AnUploadRecordedBeforeLengthsWereStoredTakesItsFilesLength) {
+  auto up = valueOf(blobs_->startUpload("kernel", 100, kOwner));
+  ASSERT_TRUE(blobs_->append(up.id, kMe, 0, "old ").has_value());
+  blobs_.reset();
+  ASSERT_TRUE(db_->execute("UPDATE uploads SET committed_bytes = NULL").has_value());
+  reopen();
+  EXPECT_EQ(valueOf(blobs_->status(up.id, kMe)).offset, 4);
+  ASSERT_TRUE(blobs_->append(up.id, kMe, 4, "server").has_value());
+  EXPECT_TRUE(blobs_->commit(up.id, kMe, digestString(sha256("old server"))).has_value());
 }
 
 TEST_F(UploadChunkTest, OneChunkAtATimeAndNoMoreBytesThanDeclared) {
