@@ -31,6 +31,7 @@ class BlobStoreTest : public ::testing::Test {
     ASSERT_TRUE(opened.has_value()) << opened.error().message;
     blobs_ = std::move(*opened);
   }
+  std::string uploadFile(const std::string& id) const { return dir_.file("uploads/" + id); }
   std::size_t uploadFiles() const {
     std::size_t n = 0;
     for ([[maybe_unused]] auto& e : std::filesystem::directory_iterator(dir_.file("uploads"))) ++n;
@@ -297,7 +298,27 @@ TEST_F(BlobStoreTest, BlobAndUploadDirectoriesOthersCanWriteAreRefusedAtOpen) {
 namespace stele::store {
 namespace {
 
-class UploadChunkTest : public BlobStoreTest {};
+class UploadChunkTest : public BlobStoreTest {
+ protected:
+  // An upload holding `first` is left while the store is closed to `meanwhile` (what a crash, a
+  // power cut or an older server leaves); after the restart it must resume at `resumeAt`, with
+  // the file that long, and commit as `whole`.
+  void expectResumesAfterRestart(const std::string& first,
+                                 const std::function<void(const std::string& id)>& meanwhile,
+                                 std::int64_t resumeAt, const std::string& whole) {
+    auto up = valueOf(blobs_->startUpload("kernel", 100, kOwner));
+    ASSERT_TRUE(blobs_->append(up.id, kMe, 0, first).has_value());
+    blobs_.reset();
+    meanwhile(up.id);
+    reopen();
+    EXPECT_EQ(std::filesystem::file_size(uploadFile(up.id)), static_cast<std::uintmax_t>(resumeAt));
+    EXPECT_EQ(valueOf(blobs_->status(up.id, kMe)).offset, resumeAt);
+    ASSERT_TRUE(
+        blobs_->append(up.id, kMe, resumeAt, whole.substr(static_cast<std::size_t>(resumeAt)))
+            .has_value());
+    EXPECT_TRUE(blobs_->commit(up.id, kMe, digestString(sha256(whole))).has_value());
+  }
+};
 
 TEST_F(UploadChunkTest, AChunkInPiecesJoinsTheUploadOnlyWhenFinished) {
   auto up = blobs_->startUpload("kernel", 100, kOwner);
@@ -345,38 +366,30 @@ TEST_F(UploadChunkTest, AChunkIsWrittenInPlaceAndOneThatFailsMidwayIsCutBackForA
 }
 
 TEST_F(UploadChunkTest, BytesACrashLeftPastTheRecordedLengthAreCutAtOpen) {
-  auto up = valueOf(blobs_->startUpload("kernel", 100, kOwner));
-  ASSERT_TRUE(blobs_->append(up.id, kMe, 0, "whole ").has_value());
-  std::string file = dir_.file("uploads/" + up.id);
-  std::ofstream(file, std::ios::binary | std::ios::app) << "half a ch";  // then the kill
-  blobs_.reset();
-  reopen();
-  EXPECT_EQ(std::filesystem::file_size(file), 6u);
-  EXPECT_EQ(valueOf(blobs_->status(up.id, kMe)).offset, 6);
-  ASSERT_TRUE(blobs_->append(up.id, kMe, 6, "chunk").has_value());
-  EXPECT_TRUE(blobs_->commit(up.id, kMe, digestString(sha256("whole chunk"))).has_value());
+  expectResumesAfterRestart(
+      "whole ",
+      [&](const std::string& id) {
+        std::ofstream(uploadFile(id), std::ios::binary | std::ios::app) << "half a ch";  // killed
+      },
+      6, "whole chunk");
 }
 
 TEST_F(UploadChunkTest, AnUploadResumesFromWhatItsFileHoldsWhenThatIsLessThanTheRecord) {
-  auto up = valueOf(blobs_->startUpload("kernel", 100, kOwner));
-  ASSERT_TRUE(blobs_->append(up.id, kMe, 0, "0123456789").has_value());
-  std::filesystem::resize_file(dir_.file("uploads/" + up.id), 4);  // pages lost to a power cut
-  blobs_.reset();
-  reopen();
-  EXPECT_EQ(valueOf(blobs_->status(up.id, kMe)).offset, 4);
-  ASSERT_TRUE(blobs_->append(up.id, kMe, 4, "456789").has_value());
-  EXPECT_TRUE(blobs_->commit(up.id, kMe, digestString(sha256("0123456789"))).has_value());
+  expectResumesAfterRestart(
+      "0123456789",
+      [&](const std::string& id) {
+        std::filesystem::resize_file(uploadFile(id), 4);  // pages lost to a power cut
+      },
+      4, "0123456789");
 }
 
 TEST_F(UploadChunkTest, AnUploadRecordedBeforeLengthsWereStoredTakesItsFilesLength) {
-  auto up = valueOf(blobs_->startUpload("kernel", 100, kOwner));
-  ASSERT_TRUE(blobs_->append(up.id, kMe, 0, "old ").has_value());
-  blobs_.reset();
-  ASSERT_TRUE(db_->execute("UPDATE uploads SET committed_bytes = NULL").has_value());
-  reopen();
-  EXPECT_EQ(valueOf(blobs_->status(up.id, kMe)).offset, 4);
-  ASSERT_TRUE(blobs_->append(up.id, kMe, 4, "server").has_value());
-  EXPECT_TRUE(blobs_->commit(up.id, kMe, digestString(sha256("old server"))).has_value());
+  expectResumesAfterRestart(
+      "old ",
+      [&](const std::string&) {
+        ASSERT_TRUE(db_->execute("UPDATE uploads SET committed_bytes = NULL").has_value());
+      },
+      4, "old server");
 }
 
 TEST_F(UploadChunkTest, OneChunkAtATimeAndNoMoreBytesThanDeclared) {
