@@ -87,8 +87,8 @@ Result<HttpResponse> commitUpload(Services& s, const std::string& id,
   return response;
 }
 
-// A chunk's bytes go to the upload's chunk file and hash as they arrive; finishing joins the
-// chunk to the upload and, on a commit (PUT), commits it.
+// A chunk's bytes go to the upload file and its hash as they arrive; finishing records the
+// chunk and, on a commit (PUT), commits the upload.
 class ChunkStream : public BodyStream {
  public:
   ChunkStream(Services& s, std::unique_ptr<store::UploadChunk> chunk, std::string id,

@@ -5,12 +5,16 @@
 #include <netinet/tcp.h>
 #include <openssl/err.h>
 #include <openssl/ssl.h>
+#include <signal.h>
+#include <sys/sendfile.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <nlohmann/json.hpp>
+#include <vector>
 
 namespace stele::cli {
 namespace {
@@ -59,7 +63,47 @@ Result<Endpoint> parseServer(const std::string& url) {
   return e;
 }
 
+// sendfile(2) has no MSG_NOSIGNAL: while one runs, SIGPIPE is blocked in this thread, and one
+// raised by a closed peer is taken back before it is unblocked (the write fails with EPIPE).
+class SigpipeBlocked {
+ public:
+  SigpipeBlocked() {
+    sigemptyset(&pipe_);
+    sigaddset(&pipe_, SIGPIPE);
+    sigset_t pending;
+    sigpending(&pending);
+    wasPending_ = sigismember(&pending, SIGPIPE) == 1;
+    pthread_sigmask(SIG_BLOCK, &pipe_, &old_);
+  }
+  ~SigpipeBlocked() {
+    sigset_t pending;
+    sigpending(&pending);
+    if (!wasPending_ && sigismember(&pending, SIGPIPE) == 1) {
+      timespec none{0, 0};
+      while (sigtimedwait(&pipe_, nullptr, &none) < 0 && errno == EINTR) {
+      }
+    }
+    pthread_sigmask(SIG_SETMASK, &old_, nullptr);
+  }
+  SigpipeBlocked(const SigpipeBlocked&) = delete;
+  SigpipeBlocked& operator=(const SigpipeBlocked&) = delete;
+
+ private:
+  sigset_t pipe_{};
+  sigset_t old_{};
+  bool wasPending_ = false;
+};
+
 }  // namespace
+
+// What a request carries: bytes in memory, or a range of a file.
+struct HttpClient::Body {
+  std::string_view bytes;
+  const FileRange* file = nullptr;
+  std::int64_t size() const {
+    return file != nullptr ? file->length : static_cast<std::int64_t>(bytes.size());
+  }
+};
 
 std::string ClientResponse::header(const std::string& name) const {
   auto it = headers.find(name);
@@ -87,6 +131,36 @@ struct HttpClient::Connection {
         return false;
       }
       data.remove_prefix(static_cast<std::size_t>(n));
+    }
+    return true;
+  }
+
+  bool sendFile(const FileRange& range) {
+    std::int64_t left = range.length;
+    auto at = static_cast<off_t>(range.offset);
+    if (ssl == nullptr) {
+      SigpipeBlocked quiet;
+      while (left > 0) {
+        ssize_t n = ::sendfile(
+            fd, range.fd, &at,
+            static_cast<std::size_t>(std::min<std::int64_t>(left, std::int64_t{1} << 30)));
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) return false;  // 0: the file ended early
+        left -= n;
+      }
+      return true;
+    }
+    std::vector<char> piece(
+        static_cast<std::size_t>(std::min<std::int64_t>(left, std::int64_t{1} << 20)));
+    while (left > 0) {
+      auto want = static_cast<std::size_t>(
+          std::min<std::int64_t>(left, static_cast<std::int64_t>(piece.size())));
+      ssize_t n = ::pread(range.fd, piece.data(), want, at);
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0 || !writeAll(std::string_view(piece.data(), static_cast<std::size_t>(n))))
+        return false;
+      at += n;
+      left -= n;
     }
     return true;
   }
@@ -166,6 +240,18 @@ Result<void> HttpClient::connect() {
 Result<ClientResponse> HttpClient::request(
     std::string_view method, std::string_view path, std::string_view body,
     const std::vector<std::pair<std::string, std::string>>& headers) {
+  return send(method, path, Body{body}, headers);
+}
+
+Result<ClientResponse> HttpClient::request(
+    std::string_view method, std::string_view path, const FileRange& body,
+    const std::vector<std::pair<std::string, std::string>>& headers) {
+  return send(method, path, Body{{}, &body}, headers);
+}
+
+Result<ClientResponse> HttpClient::send(
+    std::string_view method, std::string_view path, const Body& body,
+    const std::vector<std::pair<std::string, std::string>>& headers) {
   for (int round = 0; round < 2; ++round) {
     bool reused = connection_ != nullptr;
     if (!connection_) {
@@ -180,7 +266,7 @@ Result<ClientResponse> HttpClient::request(
 }
 
 Result<ClientResponse> HttpClient::attempt(
-    std::string_view method, std::string_view path, std::string_view body,
+    std::string_view method, std::string_view path, const Body& body,
     const std::vector<std::pair<std::string, std::string>>& headers, bool& sentNothing) {
   Connection& c = *connection_;
   std::string head;
@@ -196,14 +282,15 @@ Result<ClientResponse> HttpClient::attempt(
     head += "\r\n";
     hasContentType = hasContentType || lowercase(name) == "content-type";
   }
-  if (!body.empty() && !hasContentType) head += "Content-Type: application/json\r\n";
+  if (body.size() > 0 && !hasContentType) head += "Content-Type: application/json\r\n";
   head += "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n";
   if (!c.writeAll(head)) {
     sentNothing = true;
     connection_.reset();
     return transportError("cannot send to " + options_.server);
   }
-  if (!body.empty() && !c.writeAll(body)) {
+  bool sent = body.file != nullptr ? c.sendFile(*body.file) : c.writeAll(body.bytes);
+  if (!sent) {
     connection_.reset();
     return transportError("connection closed while sending the body to " + options_.server);
   }

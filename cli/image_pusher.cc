@@ -1,8 +1,13 @@
 #include "cli/image_pusher.h"
 
 #include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <chrono>
+#include <future>
 #include <nlohmann/json.hpp>
 
 #include "cli/client_context.h"
@@ -16,26 +21,6 @@ namespace {
 
 constexpr int kMaxResumes = 5;
 
-Result<std::string> fileDigest(const std::string& path, std::int64_t* size) {
-  Sha256 hasher;
-  auto n = store::hashFile(path, hasher);
-  if (!n) return fail(n.error());
-  *size = *n;
-  return digestString(hasher.finish());
-}
-
-Result<std::string> readChunk(int fd, std::int64_t offset, std::int64_t length) {
-  std::string chunk(static_cast<std::size_t>(length), '\0');
-  std::size_t done = 0;
-  while (done < chunk.size()) {
-    ssize_t n = ::pread(fd, chunk.data() + done, chunk.size() - done,
-                        static_cast<off_t>(offset + static_cast<std::int64_t>(done)));
-    if (n <= 0) return fail(ErrorKind::Internal, "read_failed", "file changed while uploading");
-    done += static_cast<std::size_t>(n);
-  }
-  return chunk;
-}
-
 // Where the server says the upload stands, after a failed or refused chunk.
 Result<std::int64_t> serverOffset(HttpClient& client, const std::string& location) {
   auto status = callJson(client, "GET", location);
@@ -43,64 +28,129 @@ Result<std::int64_t> serverOffset(HttpClient& client, const std::string& locatio
   return (*status)["offset"].get<std::int64_t>();
 }
 
+// The file's digest, read through a mapping (no copy into a buffer); a file that cannot be
+// mapped is read the usual way.
+Result<std::string> fileDigest(const std::string& path) {
+  Sha256 hasher;
+  store::Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  struct stat st {};
+  if (fd.get() >= 0 && ::fstat(fd.get(), &st) == 0 && st.st_size > 0) {
+    auto size = static_cast<std::size_t>(st.st_size);
+    void* map = ::mmap(nullptr, size, PROT_READ, MAP_PRIVATE, fd.get(), 0);
+    if (map != MAP_FAILED) {
+      ::madvise(map, size, MADV_SEQUENTIAL);
+      hasher.update(map, size);
+      ::munmap(map, size);
+      return digestString(hasher.finish());
+    }
+  }
+  auto n = store::hashFile(path, hasher);
+  if (!n) return fail(n.error());
+  return digestString(hasher.finish());
+}
+
+// One file's way to the server: the chunks go out from the file while a thread of its own
+// hashes it (the digest is needed for the server's blob check, the commit and the manifest).
+class BlobUpload {
+ public:
+  BlobUpload(HttpClient& client, std::string role, std::string path, const PushEvents& events)
+      : client_(client), role_(std::move(role)), path_(std::move(path)), events_(events) {}
+
+  Result<PushedBlob> run(std::int64_t chunkBytes) {
+    store::Fd fd(::open(path_.c_str(), O_RDONLY | O_CLOEXEC));
+    struct stat st {};
+    if (fd.get() < 0 || ::fstat(fd.get(), &st) != 0) {
+      return fail(ErrorKind::InvalidArgument, "file_unreadable", "cannot open " + path_);
+    }
+    blob_.size = st.st_size;
+    hashing_ = std::async(std::launch::async, [path = path_] { return fileDigest(path); });
+    if (blob_.size <= kHashFirstBytes) {
+      if (auto r = learnDigest(true); !r || blob_.alreadyThere) return done(r);
+    }
+    auto started = callJson(client_, "POST", "/v1/blobs/uploads?kind=" + role_);
+    if (!started) return fail(started.error());
+    location_ = "/v1/blobs/uploads/" + (*started)["id"].get<std::string>();
+    if (auto r = sendChunks(fd.get(), chunkBytes); !r) return fail(r.error());
+    if (auto r = learnDigest(true); !r) return fail(r.error());
+    if (blob_.alreadyThere) {
+      auto cancelled = client_.request("DELETE", location_);
+      if (!cancelled) return fail(cancelled.error());
+      return blob_;
+    }
+    auto committed = callJson(client_, "PUT", location_ + "?digest=" + blob_.digest);
+    if (!committed) return fail(committed.error());
+    return blob_;
+  }
+
+ private:
+  Result<PushedBlob> done(const Result<void>& r) {
+    if (!r) return fail(r.error());
+    return blob_;
+  }
+
+  // Chunks in order until the file is sent or the server turns out to have the blob; a failed
+  // or refused chunk resumes from the offset the server reports.
+  Result<void> sendChunks(int fd, std::int64_t chunkBytes) {
+    std::int64_t offset = 0;
+    int resumes = 0;
+    while (offset < blob_.size) {
+      if (auto r = learnDigest(false); !r) return r;
+      if (blob_.alreadyThere) return {};
+      std::int64_t length = std::min(chunkBytes, blob_.size - offset);
+      std::string range = std::to_string(offset) + "-" + std::to_string(offset + length - 1);
+      auto response =
+          client_.request("PATCH", location_, FileRange{fd, offset, length},
+                          {{"Content-Type", "application/octet-stream"}, {"Content-Range", range}});
+      if (response && response->status == 202) {
+        offset += length;
+        blob_.bytesSent += length;
+        if (!blob_.digest.empty()) events_.progress(role_, offset, blob_.size);
+        continue;
+      }
+      bool retriable = !response || response->status == 416 || response->status >= 500;
+      if (!retriable || ++resumes > kMaxResumes) {
+        return fail(response ? responseError(*response) : response.error());
+      }
+      auto resumeAt = serverOffset(client_, location_);  // resume where the server really is
+      if (!resumeAt) return fail(resumeAt.error());
+      offset = *resumeAt;
+    }
+    return {};
+  }
+
+  // Takes the digest once it is computed (waiting for it with `wait`), and asks the server
+  // whether it has that blob already.
+  Result<void> learnDigest(bool wait) {
+    if (!blob_.digest.empty()) return {};
+    if (!wait && hashing_.wait_for(std::chrono::seconds(0)) != std::future_status::ready) return {};
+    auto digest = hashing_.get();
+    if (!digest) return fail(digest.error());
+    auto head = client_.request("HEAD", "/v1/blobs/" + *digest);
+    if (!head) return fail(head.error());
+    if (head->status != 200 && head->status != 404) return fail(responseError(*head));
+    blob_.digest = *digest;
+    blob_.alreadyThere = head->status == 200;
+    events_.blobStarted(role_, blob_.digest, blob_.size, blob_.alreadyThere);
+    if (!blob_.alreadyThere && blob_.bytesSent > 0) {
+      events_.progress(role_, blob_.bytesSent, blob_.size);
+    }
+    return {};
+  }
+
+  HttpClient& client_;
+  std::string role_;
+  std::string path_;
+  const PushEvents& events_;
+  std::future<Result<std::string>> hashing_;
+  std::string location_;
+  PushedBlob blob_;
+};
+
 }  // namespace
 
-Result<std::string> uploadBlob(HttpClient& client, const std::string& role, const std::string& path,
-                               std::int64_t chunkBytes, const PushEvents& events,
-                               std::int64_t* uploaded) {
-  std::int64_t size = 0;
-  auto digest = fileDigest(path, &size);
-  if (!digest) return fail(digest.error());
-  auto head = client.request("HEAD", "/v1/blobs/" + *digest);
-  if (!head) return fail(head.error());
-  if (head->status == 200) {
-    events.blobStarted(role, *digest, size, true);
-    return *digest;
-  }
-  if (head->status != 404) return fail(responseError(*head));
-  events.blobStarted(role, *digest, size, false);
-  auto started = callJson(client, "POST", "/v1/blobs/uploads?kind=" + role);
-  if (!started) return fail(started.error());
-  std::string location = "/v1/blobs/uploads/" + (*started)["id"].get<std::string>();
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return fail(ErrorKind::InvalidArgument, "file_unreadable", "cannot open " + path);
-  std::int64_t offset = 0;
-  int resumes = 0;
-  Result<std::string> outcome = *digest;
-  while (offset < size) {
-    std::int64_t length = std::min(chunkBytes, size - offset);
-    auto chunk = readChunk(fd, offset, length);
-    if (!chunk) {
-      outcome = fail(chunk.error());
-      break;
-    }
-    std::string range = std::to_string(offset) + "-" + std::to_string(offset + length - 1);
-    auto response =
-        client.request("PATCH", location, *chunk,
-                       {{"Content-Type", "application/octet-stream"}, {"Content-Range", range}});
-    if (response && response->status == 202) {
-      offset += length;
-      *uploaded += length;
-      events.progress(role, offset, size);
-      continue;
-    }
-    bool retriable = !response || response->status == 416 || response->status >= 500;
-    if (!retriable || ++resumes > kMaxResumes) {
-      outcome = fail(response ? responseError(*response) : response.error());
-      break;
-    }
-    auto resumeAt = serverOffset(client, location);  // resume where the server really is
-    if (!resumeAt) {
-      outcome = fail(resumeAt.error());
-      break;
-    }
-    offset = *resumeAt;
-  }
-  ::close(fd);
-  if (!outcome) return outcome;
-  auto committed = callJson(client, "PUT", location + "?digest=" + *digest);
-  if (!committed) return fail(committed.error());
-  return *digest;
+Result<PushedBlob> uploadBlob(HttpClient& client, const std::string& role, const std::string& path,
+                              std::int64_t chunkBytes, const PushEvents& events) {
+  return BlobUpload(client, role, path, events).run(chunkBytes);
 }
 
 Result<PushOutcome> pushImage(HttpClient& client, const PushPlan& plan, const PushEvents& events) {
@@ -116,14 +166,11 @@ Result<PushOutcome> pushImage(HttpClient& client, const PushPlan& plan, const Pu
   PushOutcome outcome;
   for (const auto& file : plan.files) {
     if (file.role == "kernel") manifest.bootKind = "kernel";
-    std::int64_t before = outcome.bytesUploaded;
-    auto digest =
-        uploadBlob(client, file.role, file.path, plan.chunkBytes, events, &outcome.bytesUploaded);
-    if (!digest) return fail(digest.error());
-    auto size = store::fileSize(file.path);
-    std::int64_t bytes = size && size->has_value() ? **size : 0;
-    if (outcome.bytesUploaded == before) outcome.bytesSkipped += bytes;
-    manifest.blobs.push_back({file.role, *digest, bytes});
+    auto blob = uploadBlob(client, file.role, file.path, plan.chunkBytes, events);
+    if (!blob) return fail(blob.error());
+    outcome.bytesUploaded += blob->bytesSent;
+    if (blob->alreadyThere) outcome.bytesSkipped += blob->size - blob->bytesSent;
+    manifest.blobs.push_back({file.role, blob->digest, blob->size});
   }
   std::sort(manifest.blobs.begin(), manifest.blobs.end(),
             [](const auto& a, const auto& b) { return a.role < b.role; });

@@ -1,5 +1,6 @@
-// What `stele push` does, as a library: hash the files, build and sign the manifest, upload
-// the blobs the server lacks in resumable chunks, then put the signed manifest.
+// What `stele push` does, as a library: upload the blobs the server lacks in resumable chunks
+// while a second thread hashes each file, build and sign the manifest from those digests,
+// then put the signed manifest.
 #pragma once
 
 #include <cstdint>
@@ -48,9 +49,18 @@ struct PushOutcome {
 
 Result<PushOutcome> pushImage(HttpClient& client, const PushPlan& plan, const PushEvents& events);
 
-// Uploads one file as a blob (skipping it when the server has it); returns its digest.
-Result<std::string> uploadBlob(HttpClient& client, const std::string& role, const std::string& path,
-                               std::int64_t chunkBytes, const PushEvents& events,
-                               std::int64_t* uploaded);
+struct PushedBlob {
+  std::string digest;
+  std::int64_t size = 0;
+  std::int64_t bytesSent = 0;
+  bool alreadyThere = false;  // the server had it: the upload was not finished
+};
+
+// Uploads one file as a blob. Chunks are sent straight from the file while another thread
+// hashes it; once the digest is known the server is asked for the blob, and if it has it
+// nothing more is sent (a file of at most kHashFirstBytes is hashed before anything is sent).
+inline constexpr std::int64_t kHashFirstBytes = std::int64_t{4} << 20;
+Result<PushedBlob> uploadBlob(HttpClient& client, const std::string& role, const std::string& path,
+                              std::int64_t chunkBytes, const PushEvents& events);
 
 }  // namespace stele::cli

@@ -3,12 +3,14 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <filesystem>
 
 #include "common/crashpoint.h"
 #include "store/file_io.h"
+#include "store/trailing_hasher.h"
 #include "store/trusted_file.h"
 
 namespace stele::store {
@@ -38,24 +40,6 @@ std::unexpected<Error> uploadBusy(const std::string& id) {
               "another chunk of upload " + id + " is still arriving; retry when it is done");
 }
 
-// Appends the whole of file `from` to file `out`, which is `at` bytes long, in the kernel.
-Result<void> appendFileContents(int from, int out, std::int64_t at) {
-  loff_t in = 0;
-  auto outOffset = static_cast<loff_t>(at);
-  bool ok = true;
-  for (;;) {
-    ssize_t n = ::copy_file_range(from, &in, out, &outOffset, std::size_t{1} << 30, 0);
-    if (n == 0) break;
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      ok = false;
-      break;
-    }
-  }
-  if (!ok) return fail(ErrorKind::Internal, "io_failed", "cannot append chunk to upload file");
-  return {};
-}
-
 }  // namespace
 
 // In-memory state of one upload: the running hash and how far it has read. After a restart
@@ -67,6 +51,7 @@ struct BlobStore::Session {
   std::string owner;
   std::int64_t createdAtMs = 0;
   std::int64_t lastActivityMs = 0;
+  std::int64_t committed = 0;  // the length recorded in the row: whole chunks only
   Sha256 hasher;
   std::int64_t hashed = 0;
   bool gone = false;
@@ -130,12 +115,26 @@ Result<TrustedFile> BlobStore::openBlob(const std::string& digest) {
 }
 
 Result<void> BlobStore::recover() {
-  auto rows = db_.query("SELECT id FROM uploads");
+  auto rows = db_.query("SELECT id, committed_bytes FROM uploads");
   if (!rows) return fail(rows.error());
   for (const auto& row : *rows) {
     std::string id = row.text(0);
-    auto size = fileSize(uploadPath(id));
-    if (size && !size->has_value()) discard(id);
+    auto file = openUpload(id, OpenFor::Writing);  // an impostor is discarded here
+    if (!file) {
+      if (file.error().code == "file_missing") discard(id);
+      continue;
+    }
+    // A crash mid-chunk left that chunk's first bytes past the recorded length: cut them. A
+    // file shorter than its record (a power cut before its pages reached the disk) resumes
+    // from what it holds. NULL: a row from before the column, when the file's length counted.
+    std::int64_t recorded = row.isNull(1) ? file->size : std::min(row.integer(1), file->size);
+    if (file->size > recorded && ::ftruncate(file->fd.get(), recorded) != 0) {
+      return fail(ErrorKind::Internal, "io_failed", "cannot cut upload " + id + " back");
+    }
+    if (row.isNull(1) || recorded != row.integer(1)) {
+      auto r = db_.execute("UPDATE uploads SET committed_bytes = ? WHERE id = ?", {recorded, id});
+      if (!r) return fail(r.error());
+    }
   }
   // Files without a row were started but never recorded, or their row was discarded.
   std::error_code ec;
@@ -167,8 +166,8 @@ Result<UploadStatus> BlobStore::startUpload(const std::string& kind, std::int64_
                       "); commit or cancel one (GET /v1/blobs/uploads lists them)");
     }
     auto inserted = tx.execute(
-        "INSERT INTO uploads (id, kind, max_bytes, created_at, owner, last_activity_ms) "
-        "VALUES (?, ?, ?, ?, ?, ?)",
+        "INSERT INTO uploads (id, kind, max_bytes, created_at, owner, last_activity_ms, "
+        "committed_bytes) VALUES (?, ?, ?, ?, ?, ?, 0)",
         {id, kind, maxBytes, now / 1000, owner, now});
     if (!inserted) return fail(inserted.error());
     return {};
@@ -191,7 +190,8 @@ Result<std::shared_ptr<BlobStore::Session>> BlobStore::session(const std::string
   std::lock_guard lock(sessionsMutex_);
   if (auto it = sessions_.find(id); it != sessions_.end()) return it->second;
   auto rows = db_.query(
-      "SELECT kind, max_bytes, owner, created_at, last_activity_ms FROM uploads WHERE id = ?",
+      "SELECT kind, max_bytes, owner, created_at, last_activity_ms, committed_bytes FROM uploads "
+      "WHERE id = ?",
       {id});
   if (!rows) return fail(rows.error());
   if (rows->empty()) return noUpload(id);
@@ -202,6 +202,7 @@ Result<std::shared_ptr<BlobStore::Session>> BlobStore::session(const std::string
   s->owner = row.text(2);
   s->createdAtMs = row.integer(3) * 1000;
   s->lastActivityMs = row.integer(4);
+  s->committed = row.integer(5);
   sessions_.emplace(id, s);
   return s;
 }
@@ -241,7 +242,21 @@ Result<std::int64_t> BlobStore::liveSize(const Session& s, const std::string& id
   auto file = openUpload(id, OpenFor::Reading);
   if (!file && file.error().code == "file_missing") return noUpload(id);
   if (!file) return fail(file.error());
-  return file->size;
+  // Past the record: a chunk arriving (or one that failed, cut at the next use). Never more
+  // than the file holds.
+  return std::min(s.committed, file->size);
+}
+
+Result<TrustedFile> BlobStore::openForWriting(const std::string& id, std::int64_t length) {
+  auto file = openUpload(id, OpenFor::Writing);
+  if (!file) return file;
+  if (file->size > length) {
+    if (::ftruncate(file->fd.get(), length) != 0) {
+      return fail(ErrorKind::Internal, "io_failed", "cannot cut upload " + id + " back");
+    }
+    file->size = length;
+  }
+  return file;
 }
 
 Result<void> BlobStore::catchUpHash(Session& s, const std::string& id, std::int64_t size) {
@@ -251,7 +266,7 @@ Result<void> BlobStore::catchUpHash(Session& s, const std::string& id, std::int6
   s.hasher = Sha256();
   auto file = openUpload(id, OpenFor::Reading);
   if (!file) return fail(file.error());
-  auto hashed = hashFd(file->fd.get(), s.hasher, uploadRelative(id));
+  auto hashed = hashFd(file->fd.get(), s.hasher, uploadRelative(id), size);
   if (!hashed) return fail(hashed.error());
   s.hashed = *hashed;
   return {};
@@ -278,13 +293,23 @@ struct UploadChunk::State {
   BlobStore& store;
   std::shared_ptr<BlobStore::Session> session;
   std::string id;
-  std::string sidePath;
-  int fd = -1;
+  Fd fd;  // the upload file, trusted when opened
   std::int64_t offset = 0;
   std::int64_t length = 0;
   std::int64_t written = 0;
-  Sha256 hasher{};
+  std::int64_t flushed = 0;                   // bytes of the chunk whose writeback has been started
+  std::unique_ptr<TrailingHasher> hashing{};  // the upload's running hash, trailing the writes
   bool finished = false;
+
+  // Starts writeback of what was written since the last call, once there is enough of it (or
+  // all of it with `rest`): the disk works while more arrives, and the commit's fsync finds
+  // little left to do. Only a hint: durability still comes from that fsync.
+  void startWriteback(bool rest) {
+    constexpr std::int64_t kStep = std::int64_t{4} << 20;
+    if (written - flushed < (rest ? 1 : kStep)) return;
+    (void)::sync_file_range(fd.get(), offset + flushed, written - flushed, SYNC_FILE_RANGE_WRITE);
+    flushed = written;
+  }
 };
 
 Result<std::unique_ptr<UploadChunk>> BlobStore::openChunk(const std::string& id,
@@ -313,12 +338,11 @@ Result<std::unique_ptr<UploadChunk>> BlobStore::openChunk(const std::string& id,
   }
   if (s.writing) return uploadBusy(id);
   if (auto r = catchUpHash(s, id, current); !r) return fail(r.error());
+  auto file = openForWriting(id, current);
+  if (!file) return fail(file.error());
   auto state = std::make_unique<UploadChunk::State>(
-      UploadChunk::State{*this, *found, id, uploadPath(id) + ".chunk", -1, offset, length});
-  state->fd =
-      ::open(state->sidePath.c_str(), O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
-  if (state->fd < 0) return fail(ErrorKind::Internal, "io_failed", "cannot create chunk file");
-  state->hasher = std::move(s.hasher);
+      UploadChunk::State{*this, *found, id, std::move(file->fd), offset, length});
+  state->hashing = std::make_unique<TrailingHasher>(state->fd.get(), offset, std::move(s.hasher));
   s.hasher = Sha256();
   s.hashed = -1;  // the chunk holds the hash until it finishes
   s.writing = true;
@@ -328,9 +352,10 @@ Result<std::unique_ptr<UploadChunk>> BlobStore::openChunk(const std::string& id,
 UploadChunk::UploadChunk(std::unique_ptr<State> state) : state_(std::move(state)) {}
 
 UploadChunk::~UploadChunk() {
-  if (state_->fd >= 0) ::close(state_->fd);
   if (state_->finished) return;
-  std::remove(state_->sidePath.c_str());
+  state_->hashing.reset();
+  // The upload keeps its previous length; if this fails, the next chunk or the commit cuts.
+  (void)::ftruncate(state_->fd.get(), state_->offset);
   std::lock_guard lock(state_->session->mutex);
   state_->session->writing = false;  // the hash is rebuilt from the file on next use
 }
@@ -343,13 +368,16 @@ Result<void> UploadChunk::write(std::string_view bytes) {
   }
   std::size_t done = 0;
   while (done < bytes.size()) {
-    ssize_t n = ::write(c.fd, bytes.data() + done, bytes.size() - done);
+    auto at = static_cast<off_t>(c.offset + c.written + static_cast<std::int64_t>(done));
+    ssize_t n = ::pwrite(c.fd.get(), bytes.data() + done, bytes.size() - done, at);
     if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return fail(ErrorKind::Internal, "io_failed", "cannot write chunk file");
+    if (n <= 0) return fail(ErrorKind::Internal, "io_failed", "cannot write upload file");
     done += static_cast<std::size_t>(n);
   }
-  c.hasher.update(bytes);
+  crashpoint("chunk-write");  // bytes past the recorded length, as a crash mid-chunk leaves
   c.written += static_cast<std::int64_t>(bytes.size());
+  c.hashing->advance(c.offset + c.written);
+  c.startWriteback(false);
   return {};
 }
 
@@ -360,42 +388,33 @@ Result<UploadStatus> UploadChunk::finish() {
                 "Content-Range covers " + std::to_string(c.length) + " bytes but " +
                     std::to_string(c.written) + " arrived");
   }
+  auto hash = c.hashing->finish();
+  if (!hash) return fail(hash.error());
   BlobStore::Session& s = *c.session;
   std::lock_guard lock(s.mutex);
   auto size = c.store.liveSize(s, c.id);
   if (!size) return fail(size.error());
-  std::string path = c.store.uploadPath(c.id);
   if (*size != c.offset) {
     return fail(ErrorKind::Internal, "io_failed", "upload file changed under a chunk");
   }
-  // The first chunk becomes the upload file (rename replaces whatever is at the path, never
-  // following it); later ones are appended in the kernel to the trusted upload file.
-  if (c.offset == 0) {
-    if (::rename(c.sidePath.c_str(), path.c_str()) != 0) {
-      return fail(ErrorKind::Internal, "io_failed", "cannot add chunk to upload file");
-    }
-  } else {
-    auto file = c.store.openUpload(c.id, OpenFor::Appending);
-    if (!file) return fail(file.error());
-    // copy_file_range writes at an explicit offset and refuses an O_APPEND descriptor.
-    ::fcntl(file->fd.get(), F_SETFL, 0);
-    if (auto r = appendFileContents(c.fd, file->fd.get(), c.offset); !r) return fail(r.error());
-  }
+  c.startWriteback(true);
+  // The bytes are in the file already; recording the new length makes them count.
+  std::int64_t end = c.offset + c.length;
   std::int64_t now = c.store.clock_.nowMs();
-  if (auto r =
-          c.store.db_.execute("UPDATE uploads SET last_activity_ms = ? WHERE id = ?", {now, c.id});
+  if (auto r = c.store.db_.execute(
+          "UPDATE uploads SET last_activity_ms = ?, committed_bytes = ? WHERE id = ?",
+          {now, end, c.id});
       !r) {
     return fail(r.error());
   }
   s.lastActivityMs = now;
-  ::close(c.fd);
-  c.fd = -1;
-  std::remove(c.sidePath.c_str());
-  s.hasher = std::move(c.hasher);
-  s.hashed = c.offset + c.length;
+  s.committed = end;
+  s.hasher = std::move(*hash);
+  s.hashed = end;
   s.writing = false;
   c.finished = true;
-  return c.store.describe(s, c.id, s.hashed);
+  c.fd = Fd();
+  return c.store.describe(s, c.id, end);
 }
 
 Result<BlobInfo> BlobStore::commit(const std::string& id, const UploadCaller& caller,
@@ -409,6 +428,8 @@ Result<BlobInfo> BlobStore::commit(const std::string& id, const UploadCaller& ca
   if (!size) return fail(size.error());
   if (s.writing) return uploadBusy(id);
   std::string path = uploadPath(id);
+  auto file = openForWriting(id, *size);  // the blob is the recorded length, no tail
+  if (!file) return fail(file.error());
   if (auto r = catchUpHash(s, id, *size); !r) return fail(r.error());
   std::string actual = digestString(s.hasher.finish());
   std::int64_t length = s.hashed;
@@ -419,7 +440,9 @@ Result<BlobInfo> BlobStore::commit(const std::string& id, const UploadCaller& ca
                 "uploaded " + std::to_string(length) + " bytes hash to " + actual +
                     ", not the expected " + digest + "; the upload was discarded");
   }
-  if (auto r = fsyncPath(path); !r) return fail(r.error());
+  if (::fsync(file->fd.get()) != 0) {
+    return fail(ErrorKind::Internal, "io_failed", "cannot fsync upload " + id);
+  }
   std::string target = blobPath(digest);
   std::string dir = std::filesystem::path(target).parent_path().string();
   if (auto r = makeDirectories(dir, 0700); !r) return fail(r.error());

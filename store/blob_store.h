@@ -1,7 +1,10 @@
 // Content-addressed blob storage with resumable uploads.
 //
 // An upload is a file DATA/uploads/<id> plus a row in `uploads`; bytes are appended strictly in
-// order and hashed as they stream. Commit checks the digest, fsyncs, and renames the file to
+// order and hashed as they stream. Its length is the one the row records (committed_bytes):
+// a chunk is written at the file's end as it arrives and counts once finish() records it; a
+// chunk that fails is cut off again, and one a crash cut short is cut at the next open.
+// Commit checks the digest, fsyncs, and renames the file to
 // DATA/blobs/sha256/<xx>/<hex>: a blob exists exactly when its final file does, so a crash
 // never leaves a half-written blob visible.
 //
@@ -59,12 +62,14 @@ struct BlobInfo {
 
 class BlobStore;
 
-// One chunk of an upload taken as it arrives: its bytes go to a side file (uploads/<id>.chunk)
-// and into the running hash; finish() joins them to the upload. Until then the upload keeps
-// its previous offset, so a lost connection or a crash mid-chunk leaves only whole chunks.
+// One chunk of an upload taken as it arrives: its bytes go straight to the upload file's end
+// (written once) and into the running hash; finish() records the new length. Until then the
+// upload keeps its previous offset, so a lost connection or a crash mid-chunk leaves only whole
+// chunks: the bytes past the record are cut (ftruncate) when the chunk is abandoned, and at
+// the next open after a crash.
 class UploadChunk {
  public:
-  ~UploadChunk();  // unfinished: the side file is removed
+  ~UploadChunk();  // unfinished: the upload file is cut back to its previous length
   UploadChunk(const UploadChunk&) = delete;
   UploadChunk& operator=(const UploadChunk&) = delete;
   // InvalidArgument when the bytes pass the chunk's declared length.
@@ -138,8 +143,8 @@ class BlobStore {
   UploadStatus describe(const Session& session, const std::string& uploadId,
                         std::int64_t offset) const;
   void discard(const std::string& uploadId);
-  // The upload's current length; NotFound once it is gone or expired (then it is discarded).
-  // Caller holds the session lock.
+  // The upload's current length (recorded, at most the file's); NotFound once it is gone or
+  // expired (then it is discarded). Caller holds the session lock.
   Result<std::int64_t> liveSize(const Session& session, const std::string& uploadId);
   // Makes the running hash cover the first `size` bytes of the file at `path`.
   Result<void> catchUpHash(Session& session, const std::string& uploadId, std::int64_t size);
@@ -148,6 +153,9 @@ class BlobStore {
   static std::string blobRelative(const std::string& digest);
   // The upload's file, trusted (see trusted_file.h); an impostor discards the upload.
   Result<TrustedFile> openUpload(const std::string& uploadId, OpenFor purpose);
+  // The upload's file, trusted, for writes at explicit offsets, cut to `length` bytes if a
+  // failed chunk left more.
+  Result<TrustedFile> openForWriting(const std::string& uploadId, std::int64_t length);
   Result<TrustedFile> openBlob(const std::string& digest);
   Result<TrustedFile> openBlobOfSize(const std::string& digest, std::int64_t expectedSize);
 

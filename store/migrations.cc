@@ -147,6 +147,12 @@ UPDATE uploads SET last_activity_ms = created_at * 1000;
 CREATE INDEX uploads_by_owner ON uploads(owner);
 CREATE INDEX uploads_by_activity ON uploads(last_activity_ms);
 )sql",
+      // 5: an upload's length is the one recorded here, not its file's: a chunk is written at
+      // the file's end as it arrives and counts once this column says so. NULL (a row from
+      // before) means the file's length, which the store writes here when it opens.
+      R"sql(
+ALTER TABLE uploads ADD COLUMN committed_bytes INTEGER;
+)sql",
   };
   return all;
 }

@@ -124,7 +124,7 @@ Result<TrustedFile> openTrustedFile(const std::string& root, const std::string& 
   }
   // O_NONBLOCK: opening a FIFO must not wait for a writer; O_NOFOLLOW: a symlink fails (ELOOP).
   int flags = O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC;
-  flags |= purpose == OpenFor::Appending ? (O_WRONLY | O_APPEND) : O_RDONLY;
+  flags |= purpose == OpenFor::Writing ? O_RDWR : O_RDONLY;
   Fd fd(::openat(dir.get(), parts.back().c_str(), flags));
   if (fd.get() < 0) {
     if (errno == ENOENT) return missing(relative);
@@ -138,7 +138,7 @@ Result<TrustedFile> openTrustedFile(const std::string& root, const std::string& 
   FileFacts facts = factsOf(st);
   if (auto reason = untrustedReason(facts, static_cast<std::uint32_t>(::geteuid())))
     return untrusted(relative, *reason);
-  ::fcntl(fd.get(), F_SETFL, purpose == OpenFor::Appending ? O_APPEND : 0);  // blocking again
+  ::fcntl(fd.get(), F_SETFL, 0);  // blocking again
   return TrustedFile{std::move(fd), facts.size};
 }
 

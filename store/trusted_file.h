@@ -36,7 +36,8 @@ struct TrustedFile {
   std::int64_t size = 0;
 };
 
-enum class OpenFor { Reading, Appending };
+// Writing: read and write at explicit offsets (O_RDWR, never O_APPEND).
+enum class OpenFor { Reading, Writing };
 
 // Opens ROOT/RELATIVE with no symbolic link followed in any component of RELATIVE (ROOT is the
 // configured data directory and is followed) and checks it against untrustedReason with this

@@ -4,6 +4,8 @@
 #include <gtest/gtest.h>
 #include <signal.h>
 
+#include <filesystem>
+
 #include "common/sha256.h"
 #include "tests/support/child_status.h"
 #include "tests/support/half_sent_request.h"
@@ -44,6 +46,44 @@ TEST(CrashTest, KillDuringAnUploadLeavesAResumableUpload) {
       admin.request("PATCH", location, content.substr(4000), {{"Content-Range", "4000-7999"}});
   ASSERT_TRUE(second) << second.error().message;
   ASSERT_EQ(second->status, 202);
+  auto commit = admin.request("PUT", location + "?digest=" + digestString(sha256(content)));
+  ASSERT_TRUE(commit) << commit.error().message;
+  EXPECT_EQ(commit->status, 201) << commit->body;
+}
+
+TEST(CrashTest, AKillMidChunkLeavesBytesPastTheRecordThatTheRestartCutsOff) {
+  ServerProcess server;
+  cli::HttpClient admin = server.admin();
+  std::string content = std::string(5000, 'a') + std::string(7000, 'b');
+  auto start = admin.request("POST", "/v1/blobs/uploads?kind=kernel");
+  ASSERT_TRUE(start) << start.error().message;
+  std::string location = start->header("location");
+  ASSERT_EQ(answerOf(admin.request("PATCH", location, content.substr(0, 5000),
+                                   {{"Content-Range", "0-4999"}}))
+                .status,
+            202);
+  server.stop();
+  // The second chunk's bytes are written at the upload file's end when the server dies.
+  server.setEnvironment({{"STELE_CRASHPOINT", "chunk-write"}});
+  server.start();
+  admin = server.admin();
+  auto second =
+      admin.request("PATCH", location, content.substr(5000), {{"Content-Range", "5000-11999"}});
+  EXPECT_FALSE(second.has_value()) << "the server died mid-chunk, so no answer came back";
+  EXPECT_EQ(server.waitExit(), killedBy(SIGKILL)) << "the crashpoint was reached";
+  std::string file = server.dataDir() + "/uploads/" + location.substr(location.rfind('/') + 1);
+  EXPECT_EQ(std::filesystem::file_size(file), 12000u) << "the chunk's bytes were in the file";
+  server.setEnvironment({});
+  server.start();
+  admin = server.admin();
+  EXPECT_EQ(std::filesystem::file_size(file), 5000u) << "cut back to the recorded length";
+  auto status = admin.request("GET", location);
+  ASSERT_TRUE(status) << status.error().message;
+  EXPECT_EQ(jsonOf(*status)["offset"], 5000);
+  ASSERT_EQ(answerOf(admin.request("PATCH", location, content.substr(5000),
+                                   {{"Content-Range", "5000-11999"}}))
+                .status,
+            202);
   auto commit = admin.request("PUT", location + "?digest=" + digestString(sha256(content)));
   ASSERT_TRUE(commit) << commit.error().message;
   EXPECT_EQ(commit->status, 201) << commit->body;

@@ -5,6 +5,7 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
+#include "common/sha256.h"
 #include "images/manifest.h"
 #include "tests/support/registry_client.h"
 #include "tests/support/run_command.h"
@@ -66,6 +67,29 @@ TEST_F(CliTest, PipelinePushesASignedImageAndAnAdminVerifiesIt) {
   auto verify = stele({"image", "verify", "web:1.0.0"});
   EXPECT_EQ(verify.exitStatus, 0) << verify.out << verify.err;
   EXPECT_NE(verify.out.find("web:1.0.0: OK"), std::string::npos);
+}
+
+TEST_F(CliTest, ABigFileIsSentWhileItIsHashedAndNotFinishedWhenTheServerHasIt) {
+  ASSERT_EQ(stele({"keygen", "--out", "ci"}).exitStatus, 0);
+  ASSERT_EQ(stele({"key", "add", "ci.pub"}).exitStatus, 0);
+  std::string bytes(6 << 20, '\0');  // over kHashFirstBytes: chunks go out before the digest
+  for (std::size_t i = 0; i < bytes.size(); ++i) bytes[i] = static_cast<char>(i % 251);
+  writeFile("disk", bytes);
+  auto first =
+      stele({"push", "big:1.0.0", "--disk", "disk", "--chunk-size", "1MiB", "--key", "ci.key"});
+  ASSERT_EQ(first.exitStatus, 0) << first.err;
+  EXPECT_NE(first.err.find("disk uploaded 6.0 MiB"), std::string::npos) << first.err;
+  cli::HttpClient admin = server_.admin();
+  auto version =
+      nlohmann::json::parse(answerOf(admin.request("GET", "/v1/images/big/versions/1.0.0")).body);
+  EXPECT_EQ(version["blobs"][0]["digest"], digestString(sha256(bytes)));
+  EXPECT_EQ(version["blobs"][0]["size"], 6 << 20);
+  auto again =
+      stele({"push", "big:1.0.1", "--disk", "disk", "--chunk-size", "1MiB", "--key", "ci.key"});
+  ASSERT_EQ(again.exitStatus, 0) << again.err;
+  EXPECT_NE(again.err.find("already on the server, skipped"), std::string::npos) << again.err;
+  auto open = nlohmann::json::parse(answerOf(admin.request("GET", "/v1/blobs/uploads")).body);
+  EXPECT_EQ(open["items"].size(), 0u) << "the upload started before the digest was cancelled";
 }
 
 TEST_F(CliTest, RefusalsExitNonZeroWithTheServersMessage) {

@@ -31,6 +31,7 @@ class BlobStoreTest : public ::testing::Test {
     ASSERT_TRUE(opened.has_value()) << opened.error().message;
     blobs_ = std::move(*opened);
   }
+  std::string uploadFile(const std::string& id) const { return dir_.file("uploads/" + id); }
   std::size_t uploadFiles() const {
     std::size_t n = 0;
     for ([[maybe_unused]] auto& e : std::filesystem::directory_iterator(dir_.file("uploads"))) ++n;
@@ -297,7 +298,27 @@ TEST_F(BlobStoreTest, BlobAndUploadDirectoriesOthersCanWriteAreRefusedAtOpen) {
 namespace stele::store {
 namespace {
 
-class UploadChunkTest : public BlobStoreTest {};
+class UploadChunkTest : public BlobStoreTest {
+ protected:
+  // An upload holding `first` is left while the store is closed to `meanwhile` (what a crash, a
+  // power cut or an older server leaves); after the restart it must resume at `resumeAt`, with
+  // the file that long, and commit as `whole`.
+  void expectResumesAfterRestart(const std::string& first,
+                                 const std::function<void(const std::string& id)>& meanwhile,
+                                 std::int64_t resumeAt, const std::string& whole) {
+    auto up = valueOf(blobs_->startUpload("kernel", 100, kOwner));
+    ASSERT_TRUE(blobs_->append(up.id, kMe, 0, first).has_value());
+    blobs_.reset();
+    meanwhile(up.id);
+    reopen();
+    EXPECT_EQ(std::filesystem::file_size(uploadFile(up.id)), static_cast<std::uintmax_t>(resumeAt));
+    EXPECT_EQ(valueOf(blobs_->status(up.id, kMe)).offset, resumeAt);
+    ASSERT_TRUE(
+        blobs_->append(up.id, kMe, resumeAt, whole.substr(static_cast<std::size_t>(resumeAt)))
+            .has_value());
+    EXPECT_TRUE(blobs_->commit(up.id, kMe, digestString(sha256(whole))).has_value());
+  }
+};
 
 TEST_F(UploadChunkTest, AChunkInPiecesJoinsTheUploadOnlyWhenFinished) {
   auto up = blobs_->startUpload("kernel", 100, kOwner);
@@ -308,7 +329,7 @@ TEST_F(UploadChunkTest, AChunkInPiecesJoinsTheUploadOnlyWhenFinished) {
   ASSERT_TRUE(chunk->write("ld").has_value());
   EXPECT_EQ(valueOf(chunk->finish()).offset, 11);
   chunk.reset();
-  EXPECT_EQ(uploadFiles(), 1u) << "the chunk's side file is gone";
+  EXPECT_EQ(uploadFiles(), 1u) << "the upload's one file, no side file";
   auto blob = blobs_->commit(up->id, kMe, digestString(sha256("hello world")));
   ASSERT_TRUE(blob.has_value()) << blob.error().message;
 }
@@ -324,6 +345,51 @@ TEST_F(UploadChunkTest, AnAbandonedChunkLeavesThePreviousOffsetAndAWorkingHash) 
   EXPECT_EQ(uploadFiles(), 1u);
   ASSERT_TRUE(blobs_->append(up->id, kMe, 3, "def").has_value());
   EXPECT_TRUE(blobs_->commit(up->id, kMe, digestString(sha256("abcdef"))).has_value());
+}
+
+TEST_F(UploadChunkTest, AChunkIsWrittenInPlaceAndOneThatFailsMidwayIsCutBackForARetry) {
+  auto up = valueOf(blobs_->startUpload("kernel", 100, kOwner));
+  ASSERT_TRUE(blobs_->append(up.id, kMe, 0, "abc").has_value());
+  std::string file = dir_.file("uploads/" + up.id);
+  {
+    auto chunk = valueOf(blobs_->openChunk(up.id, kMe, 3, 10));
+    ASSERT_TRUE(chunk->write("defg").has_value());
+    EXPECT_EQ(std::filesystem::file_size(file), 7u) << "the bytes go to the upload file at once";
+    EXPECT_EQ(valueOf(blobs_->status(up.id, kMe)).offset, 3) << "but count only when finished";
+    EXPECT_EQ(chunk->finish().error().code, "content_range_mismatch");
+  }  // the connection broke six bytes short
+  EXPECT_EQ(std::filesystem::file_size(file), 3u) << "cut back to the previous length";
+  EXPECT_EQ(valueOf(blobs_->status(up.id, kMe)).offset, 3);
+  EXPECT_EQ(blobs_->append(up.id, kMe, 7, "x").error().kind, ErrorKind::RangeNotSatisfiable);
+  ASSERT_TRUE(blobs_->append(up.id, kMe, 3, "defghijklm").has_value()) << "the retry";
+  EXPECT_TRUE(blobs_->commit(up.id, kMe, digestString(sha256("abcdefghijklm"))).has_value());
+}
+
+TEST_F(UploadChunkTest, BytesACrashLeftPastTheRecordedLengthAreCutAtOpen) {
+  expectResumesAfterRestart(
+      "whole ",
+      [&](const std::string& id) {
+        std::ofstream(uploadFile(id), std::ios::binary | std::ios::app) << "half a ch";  // killed
+      },
+      6, "whole chunk");
+}
+
+TEST_F(UploadChunkTest, AnUploadResumesFromWhatItsFileHoldsWhenThatIsLessThanTheRecord) {
+  expectResumesAfterRestart(
+      "0123456789",
+      [&](const std::string& id) {
+        std::filesystem::resize_file(uploadFile(id), 4);  // pages lost to a power cut
+      },
+      4, "0123456789");
+}
+
+TEST_F(UploadChunkTest, AnUploadRecordedBeforeLengthsWereStoredTakesItsFilesLength) {
+  expectResumesAfterRestart(
+      "old ",
+      [&](const std::string&) {
+        ASSERT_TRUE(db_->execute("UPDATE uploads SET committed_bytes = NULL").has_value());
+      },
+      4, "old server");
 }
 
 TEST_F(UploadChunkTest, OneChunkAtATimeAndNoMoreBytesThanDeclared) {
