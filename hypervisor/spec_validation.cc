@@ -5,6 +5,8 @@
 #include <set>
 #include <string>
 
+#include "common/sha256.h"
+
 namespace stele::hypervisor {
 
 namespace {
@@ -42,14 +44,7 @@ bool isValidName(std::string_view value) {
   return true;
 }
 
-bool isValidImageDigest(std::string_view value) {
-  constexpr std::string_view prefix = "sha256:";
-  if (!value.starts_with(prefix) || value.size() != prefix.size() + 64) return false;
-  for (char c : value.substr(prefix.size())) {
-    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
-  }
-  return true;
-}
+bool isValidImageDigest(std::string_view value) { return isDigestString(value); }
 
 bool isValidCmdline(std::string_view value) {
   if (value.size() > kMaxCmdlineLength) return false;
