@@ -29,7 +29,7 @@ struct PushPlan {
   std::vector<images::ConfigKey> config;
   std::map<std::string, std::string> annotations;
   std::string privateKeyPem;
-  std::int64_t chunkBytes = 8 << 20;
+  std::int64_t chunkBytes = 16 << 20;
 };
 
 struct PushEvents {

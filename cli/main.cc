@@ -13,6 +13,7 @@ constexpr const char* kUsage = R"(usage: stele COMMAND [ARGS]
   keygen --out NAME                        write NAME.key and NAME.pub (Ed25519)
   push NAME:VERSION --kernel F [--initrd F] [--cmdline S] [--annotation k=v] --key NAME.key
   push NAME:VERSION --draft build/images/NAME --key NAME.key   (a manifest draft from images/)
+       [--chunk-size 16MiB]                upload chunk (at most the server's --max-chunk-size)
   key add NAME.pub [--names PATTERN] [--not-before T] [--not-after T] [--comment C]
   key list | key retire ID | key revoke ID
   token create --role admin|deployer|pusher|viewer [--names PATTERN] [--description D]
