@@ -2,6 +2,7 @@
 
 #include "scheduler/instance_state.h"
 #include "scheduler/reconcile_plan.h"
+#include "scheduler/rollout_strategy.h"
 
 namespace stele::scheduler {
 namespace {
@@ -24,7 +25,12 @@ class Planner {
  public:
   Planner(const ReconcileSnapshot& snapshot, const ReconcileSettings& settings, Random& random)
       : s_(snapshot), settings_(settings), random_(random) {
-    for (const auto& d : s_.deployments) deployments_[d.name] = &d;
+    for (const auto& d : s_.deployments) {
+      deployments_[d.name] = &d;
+      RolloutBounds bounds = resolveRolloutBounds(d.spec);
+      bounds_[d.name] = bounds;
+      slotLimit_[d.name] = d.spec.replicas + bounds.surge;
+    }
     for (const auto& [name, host] : s_.hosts) candidates_.push_back(host.candidate);
     for (const auto& r : s_.instances) {
       byDeployment_[r.deployment].push_back(&r);
@@ -34,15 +40,15 @@ class Planner {
 
   ReconcilePlan run() {
     for (const auto& record : s_.instances) planInstance(record);
-    planOutdated();
     planStrays();
-    for (const auto& d : s_.deployments) planSlots(d);
+    for (const auto& d : s_.deployments) planDeployment(d);
     return std::move(plan_);
   }
 
  private:
   void add(Step step) {
     touched_.insert({step.deployment, step.ordinal});
+    if (!step.instanceId.empty()) busy_[step.instanceId] = leaves(step);
     plan_.steps.push_back(std::move(step));
   }
   void wakeAt(std::int64_t at) {
@@ -71,7 +77,8 @@ class Planner {
   void planInstance(const store::InstanceRecord& r) {
     auto host = s_.hosts.find(r.host);
     auto dep = deployments_.find(r.deployment);
-    bool wanted = dep != deployments_.end() && r.ordinal < dep->second->spec.replicas;
+    // Slots beyond the replicas serve surge instances during a rollout.
+    bool wanted = dep != deployments_.end() && r.ordinal < slotLimit_.at(r.deployment);
     bool reachable = host != s_.hosts.end() && host->second.reachable;
     if (r.state == state::kGone) {
       if (!wanted) add(stepFor(Step::Kind::Forget, r, "", "its slot is no longer wanted"));
@@ -137,33 +144,6 @@ class Planner {
                (!d.spec.healthCheck || (health != s_.health.end() && health->second.passed))) {
       add(stepFor(Step::Kind::SetState, r, std::string(state::kAvailable),
                   !d.spec.healthCheck ? "running (no health check)" : "health check passed"));
-    } else if (r.revision != d.revision) {
-      outdated_[d.name].push_back(&r);
-    }
-  }
-
-  // A spec change replaces outdated instances one at a time, while all the others are
-  // available (the rollout strategies of the next issue refine this).
-  void planOutdated() {
-    for (const auto& [name, records] : outdated_) {
-      const PlanDeployment& d = *deployments_.at(name);
-      bool othersAvailable = true;
-      int live = 0;
-      for (const store::InstanceRecord* record : byDeployment_[name]) {
-        const store::InstanceRecord& r = *record;
-        if (!state::occupiesSlot(r.state)) continue;
-        ++live;
-        if (r.state != state::kAvailable || touched_.count({name, static_cast<int>(r.ordinal)})) {
-          othersAvailable = false;
-        }
-      }
-      if (!othersAvailable || live < d.spec.replicas) continue;
-      const store::InstanceRecord& r = *records.front();
-      Step step = stepFor(
-          Step::Kind::Destroy, r, std::string(state::kGone),
-          "new revision: " + std::to_string(r.revision) + " -> " + std::to_string(d.revision));
-      step.restarts = 0;
-      add(std::move(step));
     }
   }
 
@@ -190,24 +170,103 @@ class Planner {
     }
   }
 
-  void planSlots(const PlanDeployment& d) {
-    for (int ordinal = 0; ordinal < d.spec.replicas; ++ordinal) {
+  static bool leaves(const Step& step) {
+    return step.kind != Step::Kind::SetState ||
+           (step.state != state::kStarting && step.state != state::kAvailable);
+  }
+
+  // The deployment's live instances as its strategy sees them.
+  RolloutView viewOf(const PlanDeployment& d) {
+    RolloutView view;
+    view.replicas = d.spec.replicas;
+    view.bounds = bounds_.at(d.name);
+    for (const store::InstanceRecord* record : byDeployment_[d.name]) {
+      const store::InstanceRecord& r = *record;
+      if (!state::occupiesSlot(r.state)) continue;
+      view.total += 1;
+      bool old = r.revision != d.revision;
+      if (old) view.oldTotal += 1;
+      auto busy = busy_.find(r.id);
+      if ((busy != busy_.end() && busy->second) || r.state == state::kDestroying) continue;
+      RolloutMember member{&r, false, busy != busy_.end()};
+      if (!member.busy && r.state == state::kAvailable) {
+        std::int64_t readyAt = r.stateSinceMs + d.spec.minReadyMs;
+        member.available = readyAt <= s_.nowMs;
+        if (!member.available) wakeAt(readyAt);
+      }
+      (old ? view.old : view.current).push_back(member);
+    }
+    return view;
+  }
+
+  void planDeployment(const PlanDeployment& d) {
+    RolloutView view = viewOf(d);
+    RolloutDecision decision = planRollout(view, d.spec.strategy.type);
+    for (const store::InstanceRecord* r : decision.replace) {
+      Step step = stepFor(
+          Step::Kind::Destroy, *r, std::string(state::kGone),
+          "new revision: " + std::to_string(r->revision) + " -> " + std::to_string(d.revision));
+      step.restarts = 0;
+      add(std::move(step));
+    }
+    for (const store::InstanceRecord* r : decision.scaleDown) {
+      add(stepFor(Step::Kind::Destroy, *r, "", "scaled down"));
+    }
+    planSlots(d, decision.provisions, view.oldTotal > 0);
+  }
+
+  struct FreeSlot {
+    int ordinal = 0;
+    const store::InstanceRecord* gone = nullptr;  // its latest Gone record, if any
+    const store::InstanceRecord* lost = nullptr;
+  };
+
+  // Slots no instance holds: those with a Gone record first (the latest first: its back-off
+  // applies), then those of Lost instances (their addresses), then the empty ones from the
+  // lowest ordinal.
+  std::vector<FreeSlot> freeSlots(const PlanDeployment& d, bool rolling) {
+    std::vector<FreeSlot> out;
+    for (int ordinal = 0; ordinal < slotLimit_.at(d.name); ++ordinal) {
       if (touched_.count({d.name, ordinal}) != 0) continue;
-      const store::InstanceRecord* gone = nullptr;
-      const store::InstanceRecord* lost = nullptr;
+      FreeSlot free{ordinal, nullptr, nullptr};
       bool occupied = false;
       auto slot = bySlot_.find({d.name, ordinal});
       if (slot != bySlot_.end()) {
         for (const store::InstanceRecord* r : slot->second) {
           if (state::occupiesSlot(r->state)) occupied = true;
           if (r->state == state::kGone &&
-              (gone == nullptr || r->stateSinceMs > gone->stateSinceMs)) {
-            gone = r;
+              (free.gone == nullptr || r->stateSinceMs > free.gone->stateSinceMs)) {
+            free.gone = r;
           }
-          if (r->state == state::kLost) lost = r;
+          if (r->state == state::kLost) free.lost = r;
         }
       }
-      if (occupied) continue;
+      // Outside a rollout the surge slots take only the replacement of their own instance.
+      bool home = ordinal < d.spec.replicas || free.gone != nullptr || free.lost != nullptr;
+      if (!occupied && (home || rolling)) out.push_back(free);
+    }
+    auto rank = [](const FreeSlot& f) { return f.gone != nullptr ? 0 : f.lost != nullptr ? 1 : 2; };
+    std::stable_sort(out.begin(), out.end(), [&](const FreeSlot& a, const FreeSlot& b) {
+      if (rank(a) != rank(b)) return rank(a) < rank(b);
+      return a.gone != nullptr && a.gone->stateSinceMs > b.gone->stateSinceMs;
+    });
+    return out;
+  }
+
+  // Provisions `count` instances of the desired revision into free slots. Once no rollout
+  // is under way, the Gone records of slots left free are forgotten: every replica runs.
+  void planSlots(const PlanDeployment& d, int count, bool rolling) {
+    for (const FreeSlot& free : freeSlots(d, rolling)) {
+      const store::InstanceRecord* gone = free.gone;
+      const store::InstanceRecord* lost = free.lost;
+      const int ordinal = free.ordinal;
+      if (count <= 0) {
+        if (!rolling && gone != nullptr) {
+          add(stepFor(Step::Kind::Forget, *gone, "", "every replica runs in another slot"));
+        }
+        continue;
+      }
+      --count;
       std::int64_t restarts = gone != nullptr ? gone->restarts : 0;
       std::int64_t due =
           gone != nullptr ? gone->stateSinceMs + backoffDelayMs(restarts, settings_) : s_.nowMs;
@@ -262,7 +321,9 @@ class Planner {
   Random& random_;
   std::map<std::string, const PlanDeployment*> deployments_;
   std::vector<HostCandidate> candidates_;
-  std::map<std::string, std::vector<const store::InstanceRecord*>> outdated_;
+  std::map<std::string, RolloutBounds> bounds_;
+  std::map<std::string, int> slotLimit_;  // replicas + surge: the ordinals a deployment may use
+  std::map<std::string, bool> busy_;      // instances with a step this pass: does it leave?
   // The snapshot's records by deployment and by slot, so a pass is not quadratic in them.
   std::map<std::string, std::vector<const store::InstanceRecord*>> byDeployment_;
   std::map<std::pair<std::string, std::int64_t>, std::vector<const store::InstanceRecord*>> bySlot_;

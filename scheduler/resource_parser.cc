@@ -5,6 +5,7 @@
 
 #include "images/naming.h"
 #include "scheduler/field_reader.h"
+#include "scheduler/rollout_strategy.h"
 
 namespace stele::scheduler {
 namespace {
@@ -306,6 +307,27 @@ Result<IntOrPercent> intOrPercent(const FieldReader& reader, const std::string& 
   return reader.error(key, "must be a count >= 0 or a percentage such as \"25%\"");
 }
 
+// A surge instance needs an address of its own on every interface: an explicit maxSurge
+// beyond the spare addresses would make a rollout that waits forever, so it is refused here.
+Result<void> checkSurgeAddresses(const FieldReader& spec, const DeploymentResource& d) {
+  if (d.strategy.type != StrategyRequest::Type::RollingUpdate || !d.strategy.maxSurge) return {};
+  DeploymentResource unbounded = d;
+  unbounded.interfaces.clear();
+  int surge = resolveRolloutBounds(unbounded).surge;
+  int spare = spareAddresses(d);
+  if (surge <= spare) return {};
+  std::string network;
+  for (const auto& nic : d.interfaces) {
+    if (static_cast<int>(nic.capacity()) - d.replicas == spare) network = nic.network;
+  }
+  return spec.error("strategy.rollingUpdate.maxSurge",
+                    std::to_string(surge) + " surge instance(s) need as many spare addresses on " +
+                        network + ", which has " + std::to_string(spare) + " beyond the " +
+                        std::to_string(d.replicas) +
+                        " replicas: add addresses, or set maxSurge: 0 to replace in place",
+                    ErrorKind::Unprocessable);
+}
+
 Result<StrategyRequest> parseStrategy(const FieldReader& spec) {
   StrategyRequest out;
   auto strategy = spec.object("strategy");
@@ -321,7 +343,8 @@ Result<StrategyRequest> parseStrategy(const FieldReader& spec) {
   } else if (name == "Recreate") {
     out.type = StrategyRequest::Type::Recreate;
   } else if (name == "Canary") {
-    out.type = StrategyRequest::Type::Canary;
+    return s.error("type", "Canary rollouts are not available yet: use RollingUpdate or Recreate",
+                   ErrorKind::Unprocessable);
   } else {
     return s.error("type", "must be RollingUpdate, Recreate or Canary");
   }
@@ -332,13 +355,15 @@ Result<StrategyRequest> parseStrategy(const FieldReader& spec) {
       return s.error("rollingUpdate", "does not go with type Recreate");
     }
     if (auto r = (*rolling)->allowOnly({"maxSurge", "maxUnavailable"}); !r) return fail(r.error());
-    auto surge = intOrPercent(**rolling, "maxSurge", out.maxSurge);
-    if (!surge) return fail(surge.error());
+    if ((*rolling)->raw("maxSurge") != nullptr) {
+      auto surge = intOrPercent(**rolling, "maxSurge", {});
+      if (!surge) return fail(surge.error());
+      out.maxSurge = *surge;
+    }
     auto unavailable = intOrPercent(**rolling, "maxUnavailable", out.maxUnavailable);
     if (!unavailable) return fail(unavailable.error());
-    out.maxSurge = *surge;
     out.maxUnavailable = *unavailable;
-    if (out.maxSurge.value == 0 && out.maxUnavailable.value == 0) {
+    if (out.maxSurge && out.maxSurge->value == 0 && out.maxUnavailable.value == 0) {
       return (*rolling)->error("", "maxSurge and maxUnavailable cannot both be 0");
     }
   }
@@ -455,6 +480,7 @@ Result<DeploymentResource> parseDeployment(const FieldReader& spec, ObjectMeta m
   auto strategy = parseStrategy(spec);
   if (!strategy) return fail(strategy.error());
   out.strategy = *strategy;
+  if (auto r = checkSurgeAddresses(spec, out); !r) return fail(r.error());
   auto minReady = spec.optionalInteger("minReadyMs", 0, kMaxMs);
   if (!minReady) return fail(minReady.error());
   out.minReadyMs = minReady->value_or(0);

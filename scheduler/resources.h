@@ -59,7 +59,8 @@ struct ImageRequest {
 
 struct StrategyRequest {
   enum class Type { RollingUpdate, Recreate, Canary } type = Type::RollingUpdate;
-  IntOrPercent maxSurge{25, true};
+  // Not given: 25%, but only into spare static addresses (see resolveRolloutBounds).
+  std::optional<IntOrPercent> maxSurge;
   IntOrPercent maxUnavailable{25, true};
   int canaryInstances = 1;
   std::int64_t canaryAnalysisMs = 60000;

@@ -520,54 +520,180 @@ TEST(ReconcilePlannerTest, PlannedPlacementsCountAgainstCapacityWithinOnePass) {
   EXPECT_EQ(plan.conditions[0].message, "0/1 hosts fit: 1 insufficient memory");
 }
 
-// ---- A new revision.
+// ---- A new revision: the strategy's planner (rollout_strategy.h) inside a pass.
 
-TEST(ReconcilePlannerTest, ANewRevisionReplacesOneOutdatedInstanceAtATime) {
+// `n` instances web-0.. of revision 1 on h1, Available; with `firstGone`, web-0 is Gone (its
+// instance was replaced).
+void revisionOne(World& w, int n, bool firstGone = false) {
+  for (int i = 0; i < n; ++i) {
+    w.instance("web-" + std::to_string(i), "web", i, "h1",
+               firstGone && i == 0 ? state::kGone : state::kAvailable, !(firstGone && i == 0));
+  }
+}
+
+InterfaceRequest staticAddresses(int n) {
+  InterfaceRequest nic;
+  nic.network = "dmz";
+  for (int i = 0; i < n; ++i) nic.addresses.push_back(0x0a000010u + static_cast<unsigned>(i));
+  return nic;
+}
+
+TEST(ReconcilePlannerTest, ANewRevisionSurgesIntoASpareSlotBeforeAnyOldInstanceGoes) {
+  World w;
+  w.deployment("web", 3, 2);  // defaults: surge 25% (1), unavailable 25% (0)
+  w.host("h1");
+  revisionOne(w, 3);
+  auto plan = w.plan();
+  ASSERT_EQ(plan.steps.size(), 1u);
+  EXPECT_EQ(plan.steps[0].kind, Kind::Provision);
+  EXPECT_EQ(plan.steps[0].ordinal, 3) << "the surge slot, beyond the replicas";
+}
+
+TEST(ReconcilePlannerTest, OnceTheSurgeInstanceIsAvailableOneOldInstanceIsReplaced) {
   World w;
   w.deployment("web", 3, 2);
   w.host("h1");
-  for (int i = 0; i < 3; ++i) w.instance("web-" + std::to_string(i), "web", i, "h1");
+  revisionOne(w, 3);
+  w.instance("web-3", "web", 3, "h1").revision = 2;
   auto plan = w.plan();
   ASSERT_EQ(plan.steps.size(), 1u);
   const Step& step = plan.steps[0];
   EXPECT_EQ(step.kind, Kind::Destroy);
-  EXPECT_EQ(step.state, state::kGone);
+  EXPECT_EQ(step.instanceId, "web-0") << "the lowest ordinal first";
+  EXPECT_EQ(step.state, state::kGone) << "kept, so its slot is the next one refilled";
   EXPECT_EQ(step.restarts, 0) << "a replacement is not a failure";
   EXPECT_FALSE(step.failure);
   EXPECT_EQ(step.reason, "new revision: 1 -> 2");
 }
 
-TEST(ReconcilePlannerTest, ANewRevisionWaitsWhileAnotherInstanceIsNotAvailable) {
+TEST(ReconcilePlannerTest, TheReplacedSlotIsRefilledWithTheNewRevisionFirst) {
   World w;
-  w.deployment("web", 3, 2).spec.healthCheck = httpCheck();
+  w.deployment("web", 3, 2);
+  w.host("h1");
+  revisionOne(w, 3, true);
+  w.instance("web-3", "web", 3, "h1").revision = 2;
+  auto plan = w.plan();
+  ASSERT_EQ(plan.steps.size(), 1u);
+  EXPECT_EQ(plan.steps[0].kind, Kind::Provision);
+  EXPECT_EQ(plan.steps[0].ordinal, 0);
+  EXPECT_EQ(plan.steps[0].restarts, 0);
+}
+
+TEST(ReconcilePlannerTest, WithoutSpareAddressesAnInstanceIsReplacedInPlace) {
+  World w;
+  w.deployment("web", 3, 2).spec.interfaces.push_back(staticAddresses(3));
+  w.host("h1");
+  revisionOne(w, 3);
+  auto plan = w.plan();
+  ASSERT_EQ(plan.steps.size(), 1u) << "surge 0, so one may be unavailable";
+  EXPECT_EQ(plan.steps[0].kind, Kind::Destroy);
+  EXPECT_EQ(plan.steps[0].ordinal, 0);
+
+  World next;
+  next.deployment("web", 3, 2).spec.interfaces.push_back(staticAddresses(3));
+  next.host("h1").candidate.networks.insert("dmz");
+  revisionOne(next, 3, true);
+  auto refill = next.plan();
+  ASSERT_EQ(refill.steps.size(), 1u);
+  EXPECT_EQ(refill.steps[0].kind, Kind::Provision);
+  EXPECT_EQ(refill.steps[0].ordinal, 0) << "its own address again";
+}
+
+TEST(ReconcilePlannerTest, ANewRevisionWaitsWhileItsNewInstancesAreNotAvailable) {
+  World w;
+  auto& d = w.deployment("web", 3, 2);
+  d.spec.healthCheck = httpCheck();
+  d.spec.strategy.maxSurge = IntOrPercent{1, false};
+  d.spec.strategy.maxUnavailable = IntOrPercent{0, false};
   w.host("h1");
   w.instance("web-0", "web", 0, "h1");
   w.instance("web-1", "web", 1, "h1");
-  w.instance("web-2", "web", 2, "h1", state::kStarting).revision = 2;
-  EXPECT_TRUE(w.plan().steps.empty()) << "web-2 has not passed its check yet";
-
-  World missing;
-  missing.deployment("web", 3, 2);
-  missing.host("h1");
-  missing.instance("web-0", "web", 0, "h1");
-  missing.instance("web-1", "web", 1, "h1");
-  auto plan = missing.plan();
-  ASSERT_EQ(plan.steps.size(), 1u) << "the empty slot first, no outdated destroy";
-  EXPECT_EQ(plan.steps[0].kind, Kind::Provision);
-  EXPECT_EQ(plan.steps[0].ordinal, 2);
+  w.instance("web-2", "web", 2, "h1", state::kGone, false);
+  w.instance("web-3", "web", 3, "h1", state::kStarting).revision = 2;
+  w.instance("web-4", "web", 2, "h1", state::kStarting).revision = 2;
+  EXPECT_TRUE(w.plan().steps.empty()) << "at replicas + surge, and none new is available";
 }
 
-TEST(ReconcilePlannerTest, ANewRevisionWaitsWhileAnotherInstanceIsBeingHealedThisPass) {
+TEST(ReconcilePlannerTest, ANewInstanceCountsAsAvailableOnlyAfterMinReady) {
   World w;
-  w.deployment("web", 2, 2);
+  w.deployment("web", 2, 2).spec.minReadyMs = 5'000;
+  w.host("h1");
+  w.instance("web-0", "web", 0, "h1");
+  w.instance("web-1", "web", 1, "h1");
+  w.instance("web-2", "web", 2, "h1").revision = 2;  // Available for 1 s
+  auto plan = w.plan();
+  EXPECT_TRUE(plan.steps.empty());
+  ASSERT_TRUE(plan.wakeAtMs.has_value());
+  EXPECT_EQ(*plan.wakeAtMs, kNow - 1'000 + 5'000) << "the pass that may go on";
+
+  w.s.nowMs = kNow + 4'000;
+  ASSERT_EQ(w.plan().steps.size(), 1u);
+  EXPECT_EQ(w.plan().steps[0].instanceId, "web-0");
+}
+
+TEST(ReconcilePlannerTest, AFailureThisPassCountsAgainstTheSurge) {
+  World w;
+  w.deployment("web", 2, 2);  // surge 1, unavailable 0
   w.host("h1");
   w.instance("web-0", "web", 0, "h1");
   w.instance("web-1", "web", 1, "h1", state::kAvailable, false);
   w.domain("h1", "web-1", "web", DomainState::Crashed);
   auto plan = w.plan();
-  ASSERT_EQ(plan.steps.size(), 1u);
+  ASSERT_EQ(plan.steps.size(), 2u);
   EXPECT_EQ(plan.steps[0].instanceId, "web-1");
   EXPECT_EQ(plan.steps[0].reason, "domain crashed");
+  EXPECT_EQ(plan.steps[1].kind, Kind::Provision) << "web-1 is still counted: 2 + 1 = 3";
+  EXPECT_EQ(plan.steps[1].ordinal, 2);
+  EXPECT_TRUE(stepsOf(plan, Kind::Destroy).size() == 1u) << "web-0 stays: none new available";
+}
+
+TEST(ReconcilePlannerTest, RecreateDestroysEveryOldInstanceThenProvisionsTheNewRevision) {
+  World w;
+  auto& dns = w.deployment("dns", 2, 2);
+  dns.spec.strategy.type = StrategyRequest::Type::Recreate;
+  dns.spec.healthCheck = httpCheck();
+  w.host("h1");
+  w.instance("dns-0", "dns", 0, "h1");
+  w.instance("dns-1", "dns", 1, "h1", state::kStarting);
+  auto plan = w.plan();
+  ASSERT_EQ(plan.steps.size(), 2u);
+  EXPECT_EQ(stepsOf(plan, Kind::Destroy).size(), 2u) << "no provision while they hold slots";
+
+  World after;
+  after.deployment("dns", 2, 2).spec.strategy.type = StrategyRequest::Type::Recreate;
+  after.host("h1");
+  after.instance("dns-0", "dns", 0, "h1", state::kGone, false);
+  after.instance("dns-1", "dns", 1, "h1", state::kDestroying);
+  EXPECT_TRUE(stepsOf(after.plan(), Kind::Provision).empty()) << "dns-1 is still being destroyed";
+  after.s.instances.back().state = std::string(state::kGone);
+  EXPECT_EQ(ordinalsOf(stepsOf(after.plan(), Kind::Provision)), (std::vector<int>{0, 1}));
+}
+
+TEST(ReconcilePlannerTest, AfterARolloutTheGoneRecordOfAnUnusedSlotIsForgotten) {
+  World w;
+  w.deployment("web", 2, 2);
+  w.host("h1");
+  w.instance("web-0", "web", 0, "h1").revision = 2;
+  w.instance("web-1", "web", 1, "h1", state::kGone, false);
+  w.instance("web-2", "web", 2, "h1").revision = 2;
+  auto plan = w.plan();
+  ASSERT_EQ(plan.steps.size(), 1u);
+  EXPECT_EQ(plan.steps[0].kind, Kind::Forget);
+  EXPECT_EQ(plan.steps[0].instanceId, "web-1");
+}
+
+TEST(ReconcilePlannerTest, OutsideARolloutOnlyTheReplicasSlotsAreFilled) {
+  World w;
+  w.deployment("web", 2);
+  w.host("h1");
+  w.instance("web-0", "web", 0, "h1");
+  w.instance("web-1", "web", 1, "h1", state::kLost, false);
+  w.unreachableFor("h2", 0);
+  w.s.instances.back().host = "h2";
+  w.host("h2");  // returned: web-1 is fenced this pass, its slot is busy
+  auto plan = w.plan();
+  EXPECT_TRUE(stepsOf(plan, Kind::Provision).empty()) << "not into surge slot 2";
+  EXPECT_EQ(stepsOf(plan, Kind::Destroy).size(), 1u);
 }
 
 }  // namespace

@@ -194,6 +194,49 @@ std::vector<store::EventRecord> ReconcilerHarness::events(const std::string& rea
   return out;
 }
 
+void injectRandomFault(ReconcilerHarness& h, SeededRandom& random) {
+  std::vector<std::pair<std::string, std::string>> running;
+  for (const auto& [host, domains] : h.domains()) {
+    for (const auto& [id, info] : domains) {
+      if (info.state == hypervisor::DomainState::Running) running.emplace_back(host, id);
+    }
+  }
+  const auto& hosts = h.hostNames();
+  const std::string& host = hosts[random.below(hosts.size())];
+  switch (random.below(8)) {
+    case 0:
+      if (!running.empty()) {
+        auto [on, id] = running[random.below(running.size())];
+        (void)h.hypervisor().crash(on, id);
+      }
+      break;
+    case 1:
+      if (!running.empty()) {
+        auto [on, id] = running[random.below(running.size())];
+        (void)h.hypervisor().powerOff(on, id);
+      }
+      break;
+    case 2:
+      h.hypervisor().setReachable(host, false);
+      break;
+    case 3:
+      h.hypervisor().setReachable(host, true);
+      break;
+    case 4:
+      if (!running.empty()) {
+        h.health().answers[running[random.below(running.size())].second] = {false, true,
+                                                                            "scripted"};
+      }
+      break;
+    case 5:
+      h.restart();
+      break;
+    default:
+      h.clock().advanceMs(static_cast<std::int64_t>(random.below(7'000)));
+      break;
+  }
+}
+
 std::string deploymentYaml(const std::string& name, int replicas, int net, bool healthCheck) {
   std::string octet = std::to_string(net);
   std::string yaml = R"(apiVersion: stele.dev/v1

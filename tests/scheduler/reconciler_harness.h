@@ -124,6 +124,10 @@ class ReconcilerHarness {
 
 // A Network NAME-net (10.N.0.0/16, N = `net`) and a Deployment NAME of `replicas` (from a
 // pool of 65,000 addresses), with an http health check unless `healthCheck` is false.
+// One random fault, as the property tests inject them: a crash or power-off of a running
+// domain, a host lost or back, a failing health check, a server restart, or time passing.
+void injectRandomFault(ReconcilerHarness& h, SeededRandom& random);
+
 std::string deploymentYaml(const std::string& name, int replicas, int net = 1,
                            bool healthCheck = true);
 

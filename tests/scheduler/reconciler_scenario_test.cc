@@ -326,46 +326,7 @@ TEST_P(RandomFaults, NeverMoreDomainsThanReplicasPlusLostAndConvergeOnceFaultsSt
   SeededRandom random(GetParam());
   const auto& hosts = h_.hostNames();
   for (int step = 0; step < 150; ++step) {
-    auto domains = h_.domains();
-    std::vector<std::pair<std::string, std::string>> running;
-    for (const auto& [host, ds] : domains) {
-      for (const auto& [id, info] : ds) {
-        if (info.state == hypervisor::DomainState::Running) running.emplace_back(host, id);
-      }
-    }
-    const std::string& host = hosts[random.below(hosts.size())];
-    switch (random.below(8)) {
-      case 0:
-        if (!running.empty()) {
-          auto [h, id] = running[random.below(running.size())];
-          (void)h_.hypervisor().crash(h, id);
-        }
-        break;
-      case 1:
-        if (!running.empty()) {
-          auto [h, id] = running[random.below(running.size())];
-          (void)h_.hypervisor().powerOff(h, id);
-        }
-        break;
-      case 2:
-        h_.hypervisor().setReachable(host, false);
-        break;
-      case 3:
-        h_.hypervisor().setReachable(host, true);
-        break;
-      case 4:
-        if (!running.empty()) {
-          h_.health().answers[running[random.below(running.size())].second] = {false, true,
-                                                                               "scripted"};
-        }
-        break;
-      case 5:
-        h_.restart();
-        break;
-      default:
-        h_.clock().advanceMs(static_cast<std::int64_t>(random.below(7'000)));
-        break;
-    }
+    injectRandomFault(h_, random);
     h_.pass();
     int lost = h_.count(state::kLost);
     ASSERT_LE(h_.domainCount(), static_cast<std::size_t>(kReplicas + lost))

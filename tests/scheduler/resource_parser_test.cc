@@ -205,6 +205,14 @@ TEST(ResourceParser, EveryBadDocumentNamesIndexFieldPathAndReason) {
        "spec.strategy.rollingUpdate.maxSurge: must be a count"},
       {"surge and unavailable zero", "maxSurge: 1", "maxSurge: 0",
        "spec.strategy.rollingUpdate: maxSurge and maxUnavailable cannot both be 0"},
+      {"surge beyond the spare addresses", "maxSurge: 1", "maxSurge: 2",
+       "spec.strategy.rollingUpdate.maxSurge: 2 surge instance(s) need as many spare addresses "
+       "on dmz, which has 1 beyond the 2 replicas: add addresses, or set maxSurge: 0"},
+      {"surge percentage beyond the spare addresses", "replicas: 2", "replicas: 3",
+       "spec.strategy.rollingUpdate.maxSurge: 1 surge instance(s) need as many spare addresses "
+       "on dmz, which has 0 beyond the 3 replicas"},
+      {"canary not yet", "type: RollingUpdate", "type: Canary",
+       "spec.strategy.type: Canary rollouts are not available yet"},
       {"autoRollback not bool", "autoRollback: true", "autoRollback: yes",
        "spec.autoRollback: must be true or false"},
       {"deadline too short", "progressDeadlineMs: 60000", "progressDeadlineMs: 5",

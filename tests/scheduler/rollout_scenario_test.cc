@@ -1,0 +1,171 @@
+// Rollouts through the whole reconciler, in memory (tests/scheduler/reconciler_harness.h):
+// a spec change makes a new revision, and the strategy's planner replaces every instance by
+// destroy-and-provision. After every pass the test checks the bounds from what the hosts hold
+// (domains) and what the store says (Available records); a seeded property test adds crashes,
+// host losses, failing health checks and restarts in the middle of the rollout.
+#include <gtest/gtest.h>
+
+#include "scheduler/instance_state.h"
+#include "tests/scheduler/reconciler_harness.h"
+
+namespace stele::testing {
+namespace {
+
+namespace state = scheduler::state;
+
+// `deploymentYaml` with a strategy, and with `memoryMiB` (a change of it is a new revision).
+std::string rolloutYaml(int replicas, const std::string& strategy, int memoryMiB = 32) {
+  std::string yaml = deploymentYaml("web", replicas, 1, true);
+  std::string from = "memoryMiB: 32";
+  yaml.replace(yaml.find(from), from.size(), "memoryMiB: " + std::to_string(memoryMiB));
+  return yaml + "  strategy:\n" + strategy;
+}
+
+const std::string kSurgeOne = "    rollingUpdate: {maxSurge: 1, maxUnavailable: 0}\n";
+const std::string kInPlace = "    rollingUpdate: {maxSurge: 0, maxUnavailable: 1}\n";
+const std::string kRecreate = "    type: Recreate\n";
+
+class RolloutScenarioTest : public ::testing::Test {
+ protected:
+  int revisionCount(std::int64_t revision) {
+    int n = 0;
+    for (const auto& r : h_.instances()) {
+      n += state::occupiesSlot(r.state) && r.revision == revision ? 1 : 0;
+    }
+    return n;
+  }
+  std::set<std::int64_t> revisionsOnHosts() {
+    std::map<std::string, std::int64_t> revisionOf;
+    for (const auto& r : h_.instances()) revisionOf[r.id] = r.revision;
+    std::set<std::int64_t> out;
+    for (const auto& [host, domains] : h_.domains()) {
+      for (const auto& [id, info] : domains) out.insert(revisionOf[id]);
+    }
+    return out;
+  }
+  struct Bounds {
+    std::size_t maxDomains;
+    int minAvailable;
+  };
+  // Passes until quiet, checking the bounds after each; returns the passes taken.
+  int rollWithin(Bounds bounds, int maxPasses = 100) {
+    for (int i = 0; i < maxPasses; ++i) {
+      auto pass = h_.pass();
+      EXPECT_LE(h_.domainCount(), bounds.maxDomains) << "pass " << i;
+      EXPECT_GE(h_.count(state::kAvailable), bounds.minAvailable) << "pass " << i;
+      if (pass.stepsDone == 0 && pass.stepsFailed == 0) return i + 1;
+    }
+    ADD_FAILURE() << "no end after " << maxPasses << " passes";
+    return maxPasses;
+  }
+  void deploy(const std::string& yaml, int replicas) {
+    h_.apply(yaml);
+    ASSERT_TRUE(h_.settle().quiet);
+    ASSERT_EQ(h_.count(state::kAvailable), replicas);
+  }
+
+  ReconcilerHarness h_;
+};
+
+TEST_F(RolloutScenarioTest, RollingUpdateWithOneSurgeKeepsEveryReplicaAvailable) {
+  deploy(rolloutYaml(3, kSurgeOne), 3);
+  h_.apply(rolloutYaml(3, kSurgeOne, 48));
+  rollWithin({4, 3});
+  EXPECT_EQ(revisionCount(2), 3);
+  EXPECT_EQ(revisionCount(1), 0);
+  EXPECT_EQ(h_.domainCount(), 3u);
+  EXPECT_EQ(revisionsOnHosts(), (std::set<std::int64_t>{2}));
+  EXPECT_EQ(h_.count(state::kGone), 0) << "the Gone record of the unused slot is forgotten";
+  EXPECT_TRUE(h_.openOperations().empty());
+}
+
+TEST_F(RolloutScenarioTest, RollingUpdateInPlaceNeverRunsMoreThanTheReplicas) {
+  deploy(rolloutYaml(3, kInPlace), 3);
+  h_.apply(rolloutYaml(3, kInPlace, 48));
+  rollWithin({3, 2});
+  EXPECT_EQ(revisionCount(2), 3);
+  std::set<std::int64_t> ordinals;
+  for (const auto& r : h_.instances()) ordinals.insert(r.ordinal);
+  EXPECT_EQ(ordinals, (std::set<std::int64_t>{0, 1, 2})) << "each replaced in its own slot";
+}
+
+TEST_F(RolloutScenarioTest, RecreateNeverRunsTwoRevisionsAtOnce) {
+  deploy(rolloutYaml(2, kRecreate), 2);
+  h_.apply(rolloutYaml(2, kRecreate, 48));
+  for (int i = 0; i < 20; ++i) {
+    auto pass = h_.pass();
+    EXPECT_LE(revisionsOnHosts().size(), 1u) << "pass " << i;
+    EXPECT_LE(h_.domainCount(), 2u);
+    if (pass.stepsDone == 0) break;
+  }
+  EXPECT_EQ(revisionCount(2), 2);
+  EXPECT_EQ(h_.count(state::kAvailable), 2);
+}
+
+TEST_F(RolloutScenarioTest, ANewInstanceThatNeverPassesHoldsTheRolloutWithTheOldOnesRunning) {
+  deploy(rolloutYaml(3, kSurgeOne), 3);
+  h_.health().passByDefault = false;
+  for (const auto& r : h_.instances()) h_.health().answers[r.id] = {true, false, ""};
+  h_.apply(rolloutYaml(3, kSurgeOne, 48));
+  for (int i = 0; i < 10; ++i) h_.pass();
+  EXPECT_EQ(revisionCount(1), 3) << "no old instance goes while no new one is available";
+  EXPECT_EQ(revisionCount(2), 1) << "one surge instance, starting";
+  EXPECT_EQ(h_.domainCount(), 4u);
+}
+
+TEST_F(RolloutScenarioTest, ARestartAfterEveryPassResumesWithinTheBounds) {
+  deploy(rolloutYaml(3, kSurgeOne), 3);
+  h_.apply(rolloutYaml(3, kSurgeOne, 48));
+  auto done = [&] { return revisionCount(1) == 0 && h_.count(state::kAvailable) == 3; };
+  for (int i = 0; i < 60 && !done(); ++i) {
+    h_.restart();
+    h_.pass();
+    ASSERT_LE(h_.domainCount(), 4u) << "pass " << i;
+    ASSERT_GE(h_.count(state::kAvailable), 3) << "pass " << i;
+  }
+  ASSERT_TRUE(h_.settle().quiet);
+  EXPECT_EQ(revisionCount(2), 3);
+  EXPECT_EQ(h_.domainCount(), 3u);
+  EXPECT_TRUE(h_.openOperations().empty());
+}
+
+class RolloutFaults : public RolloutScenarioTest,
+                      public ::testing::WithParamInterface<std::uint64_t> {};
+
+// Random faults while two revisions roll, one after the other: never more domains than
+// replicas + surge + those on lost hosts; once the faults stop, every replica runs the last
+// revision.
+TEST_P(RolloutFaults, NeverExceedTheSurgeAndEndOnTheLastRevision) {
+  constexpr int kReplicas = 3;
+  deploy(rolloutYaml(kReplicas, kSurgeOne), kReplicas);
+  SeededRandom random(GetParam());
+  const auto& hosts = h_.hostNames();
+  for (int step = 0; step < 150; ++step) {
+    if (step == 0) h_.apply(rolloutYaml(kReplicas, kSurgeOne, 48));
+    if (step == 75) h_.apply(rolloutYaml(kReplicas, kSurgeOne, 64));
+    injectRandomFault(h_, random);
+    h_.pass();
+    int lost = h_.count(state::kLost);
+    ASSERT_LE(h_.domainCount(), static_cast<std::size_t>(kReplicas + 1 + lost))
+        << "step " << step << ", seed " << GetParam();
+  }
+  for (const auto& host : hosts) h_.hypervisor().setReachable(host, true);
+  h_.health().answers.clear();
+  const auto& settings = h_.options().reconciler.settings;
+  for (int i = 0;
+       i < 40 && !(h_.settle().quiet && revisionCount(3) == kReplicas &&
+                   h_.domainCount() == kReplicas && h_.count(state::kAvailable) == kReplicas);
+       ++i) {
+    h_.clock().advanceMs(std::max(settings.backoffMaxMs, settings.hostGraceMs));
+  }
+  EXPECT_EQ(revisionCount(3), kReplicas) << "seed " << GetParam();
+  EXPECT_EQ(h_.domainCount(), static_cast<std::size_t>(kReplicas));
+  EXPECT_EQ(h_.count(state::kAvailable), kReplicas);
+  EXPECT_EQ(h_.count(state::kLost), 0);
+  EXPECT_TRUE(h_.openOperations().empty());
+}
+
+INSTANTIATE_TEST_SUITE_P(Seeds, RolloutFaults, ::testing::Values(1, 2, 3, 4, 5, 6, 7, 8));
+
+}  // namespace
+}  // namespace stele::testing
