@@ -5,6 +5,7 @@
 
 #include "images/strict_json.h"
 #include "scheduler/resource_parser.h"
+#include "scheduler/revision_history.h"
 #include "store/event_repository.h"
 #include "store/host_repository.h"
 
@@ -214,6 +215,7 @@ Result<ApplyResult> DesiredState::apply(const ApplyRequest& request) {
     store::DesiredRepository repo(tx);
     store::HostRepository hostRepo(tx);
     store::EventRepository events(tx);
+    store::RevisionRepository revisions(tx);
     auto world = worldAfter(repo, submitted);
     if (!world) return fail(world.error());
     if (auto r = validateSubmittedDeployments(submitted, *world); !r) return r;
@@ -253,11 +255,17 @@ Result<ApplyResult> DesiredState::apply(const ApplyRequest& request) {
         item.generation = existing->has_value() ? (*existing)->generation : 0;
         item.revision = existing->has_value() ? (*existing)->revision : 0;
         std::string templateText = templateOf(s.document.body);
+        const std::int64_t previousRevision = item.revision;
+        bool newRevision = false;
         if (!existing->has_value() || (*existing)->document != s.canonical) {
           item.action = existing->has_value() ? "configured" : "created";
           item.generation += 1;
-          if (!existing->has_value() || (*existing)->templateText != templateText) {
-            item.revision += 1;
+          if (s.ref.kind == "Deployment" &&
+              (!existing->has_value() || (*existing)->templateText != templateText)) {
+            auto number = revisionNumberFor(revisions, s.ref.name, templateText, item.revision);
+            if (!number) return fail(number.error());
+            item.revision = *number;
+            newRevision = true;
           }
           store::DesiredObjectRecord record{s.ref.kind,
                                             s.ref.name,
@@ -277,14 +285,37 @@ Result<ApplyResult> DesiredState::apply(const ApplyRequest& request) {
           if (!request.dryRun) {
             if (auto r = repo.put(record); !r) return r;
           }
+          if (!request.dryRun && newRevision) {
+            const auto& d = std::get<DeploymentResource>(s.resource);
+            store::RevisionRecord revision;
+            revision.deployment = s.ref.name;
+            revision.revision = item.revision;
+            revision.templateText = templateText;
+            revision.document = s.canonical;
+            revision.imageName = s.image->name;
+            revision.imageVersion = s.image->version;
+            revision.imageDigest = s.image->manifestDigest;
+            revision.signerKeys = nlohmann::json(s.image->signerKeys).dump();
+            revision.appliedBy = request.appliedBy;
+            auto cause = d.meta.annotations.find(kChangeCauseAnnotation);
+            if (cause != d.meta.annotations.end()) revision.changeCause = cause->second;
+            if (auto r = makeCurrent(revisions, std::move(revision), previousRevision,
+                                     d.revisionHistoryLimit, now);
+                !r) {
+              return r;
+            }
+          }
         }
       }
       if (item.action != "unchanged") {
         result.changed = true;
         if (!request.dryRun) {
           std::string message = s.ref.kind + " " + s.ref.name + " " + item.action;
-          if (item.generation > 0)
-            message += " (generation " + std::to_string(item.generation) + ")";
+          if (item.generation > 0) {
+            message += " (generation " + std::to_string(item.generation);
+            if (item.revision > 0) message += ", revision " + std::to_string(item.revision);
+            message += ")";
+          }
           if (!request.appliedBy.empty()) message += " by " + request.appliedBy;
           auto added = events.append({0, now, "Normal", "Applied", s.ref.kind, s.ref.name,
                                       s.ref.kind == "Deployment" ? s.ref.name : "", "", message});
@@ -294,7 +325,10 @@ Result<ApplyResult> DesiredState::apply(const ApplyRequest& request) {
       result.items.push_back(item);
       if (const auto* n = as<NetworkResource>(s.resource)) result.networks.push_back(*n);
       if (const auto* d = as<DeploymentResource>(s.resource)) {
-        PlanDeployment planned{d->meta.name, item.revision, *d, 1, 64};
+        PlanDeployment planned;
+        planned.name = d->meta.name;
+        planned.revision = item.revision;
+        planned.spec = *d;
         planned.spec.image.version = s.image->version;
         planned.vcpus = d->vcpus.value_or(static_cast<unsigned>(s.image->manifest.vcpus));
         planned.memoryMiB =
@@ -314,6 +348,71 @@ Result<ApplyResult> DesiredState::apply(const ApplyRequest& request) {
   return result;
 }
 
+Result<void> DesiredState::rollBack(const std::string& name, std::int64_t to,
+                                    std::int64_t rollbackOf, const std::string& reason,
+                                    const std::string& by) {
+  std::int64_t now = clock_.nowMs();
+  auto done = db_.transaction([&](store::Database& tx) -> Result<void> {
+    store::DesiredRepository repo(tx);
+    store::RevisionRepository revisions(tx);
+    auto stored = repo.find("Deployment", name);
+    if (!stored) return fail(stored.error());
+    if (!*stored) {
+      return fail(ErrorKind::NotFound, "deployment_not_found", "deployment " + name + " not found");
+    }
+    store::DesiredObjectRecord record = **stored;
+    if (record.revision == to) {
+      return fail(ErrorKind::Conflict, "already_current",
+                  "revision " + std::to_string(to) + " of " + name + " is already current");
+    }
+    auto target = revisions.find(name, to);
+    if (!target) return fail(target.error());
+    if (!*target) {
+      return fail(ErrorKind::NotFound, "revision_not_found",
+                  "deployment " + name + " has no revision " + std::to_string(to) +
+                      " (stele rollout history " + name + " lists those kept)");
+    }
+    auto current = images::parseStrictJson(record.document, "stored document", 34);
+    auto document = images::parseStrictJson((*target)->document, "stored revision", 34);
+    if (!current || !document) return fail(!current ? current.error() : document.error());
+    (*document)["spec"]["replicas"] = (*current)["spec"].value("replicas", 1);
+    auto resource = parseResource(Document{0, *document});
+    if (!resource) return fail(resource.error());
+    const std::int64_t previous = record.revision;
+    record.document = document->dump();
+    record.generation += 1;
+    record.revision = to;
+    record.templateText = (*target)->templateText;
+    record.imageName = (*target)->imageName;
+    record.imageVersion = (*target)->imageVersion;
+    record.appliedBy = by;
+    record.updatedAt = now;
+    if (auto r = repo.put(record); !r) return r;
+    if (rollbackOf > 0) {
+      if (auto r = revisions.setOutcome(name, previous, store::outcome::kFailed, reason, now); !r) {
+        return r;
+      }
+    }
+    store::RevisionRecord revision = **target;
+    revision.rollbackOf = rollbackOf;
+    revision.appliedBy = by;
+    revision.changeCause = reason;
+    int limit = std::get<DeploymentResource>(*resource).revisionHistoryLimit;
+    if (auto r = makeCurrent(revisions, std::move(revision), previous, limit, now); !r) return r;
+    std::string message = (rollbackOf > 0 ? "rolled back from revision " : "undone: revision ") +
+                          std::to_string(previous) + " -> " + std::to_string(to) + ": " + reason;
+    if (!by.empty()) message += " (by " + by + ")";
+    auto added = store::EventRepository(tx).append({0, now, rollbackOf > 0 ? "Warning" : "Normal",
+                                                    rollbackOf > 0 ? "RolledBack" : "Undone",
+                                                    "Deployment", name, name, "", message});
+    if (!added) return fail(added.error());
+    return {};
+  });
+  if (!done) return done;
+  if (onChange_) onChange_();
+  return {};
+}
+
 Result<void> DesiredState::remove(const std::string& kind, const std::string& name) {
   auto done = db_.transaction([&](store::Database& tx) -> Result<void> {
     store::DesiredRepository repo(tx);
@@ -330,6 +429,9 @@ Result<void> DesiredState::remove(const std::string& kind, const std::string& na
       }
     }
     if (auto r = repo.remove(kind, name); !r) return r;
+    if (kind == "Deployment") {
+      if (auto r = store::RevisionRepository(tx).removeAll(name); !r) return r;
+    }
     store::EventRepository events(tx);
     auto added =
         events.append({0, clock_.nowMs(), "Normal", "Deleted", kind, name,

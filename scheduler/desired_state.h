@@ -68,6 +68,14 @@ class DesiredState {
   // NotFound when absent; a network is refused (409 network_in_use) while a deployment uses it.
   Result<void> remove(const std::string& kind, const std::string& name);
 
+  // Makes revision `to` of deployment `name` current again (rollback and undo): its stored
+  // document, with today's replicas. `rollbackOf` > 0 marks an automatic rollback from that
+  // revision, which is marked Failed (`reason`) in the same transaction. NotFound when the
+  // deployment or the revision (pruned?) is absent; Conflict (already_current) when `to` is
+  // current.
+  Result<void> rollBack(const std::string& name, std::int64_t to, std::int64_t rollbackOf,
+                        const std::string& reason, const std::string& by);
+
   Result<std::vector<StoredNetwork>> networks();
   Result<std::vector<StoredDeployment>> deployments();
   Result<StoredDeployment> deployment(const std::string& name);

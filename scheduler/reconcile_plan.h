@@ -13,7 +13,9 @@
 #include "hypervisor/hypervisor.h"
 #include "scheduler/placement.h"
 #include "scheduler/resources.h"
+#include "scheduler/rollout_progress.h"
 #include "store/instance_repository.h"
+#include "store/revision_repository.h"
 
 namespace stele::scheduler {
 
@@ -23,6 +25,10 @@ struct PlanDeployment {
   DeploymentResource spec;
   unsigned vcpus = 1;  // resolved: the spec's, else the image manifest's
   std::uint64_t memoryMiB = 32;
+  bool paused = false;  // no rollout steps (self-healing goes on), its deadline stopped
+  // The current revision's record (its rollout), and every stored revision, newest first.
+  std::optional<store::RevisionRecord> rollout;
+  std::vector<store::RevisionRecord> history;
 };
 
 struct PlanHost {
@@ -58,6 +64,7 @@ struct ReconcileSettings {
   std::int64_t backoffMaxMs = 60'000;
   std::int64_t backoffResetMs = 60'000;  // available this long -> its failures are forgiven
   int crashLoopAfter = 3;                // restarts shown as CrashLoop from here on
+  int rolloutFailureLimit = 3;           // failed instances of a new revision: rollout failed
 };
 
 struct Step {
@@ -89,6 +96,7 @@ struct ReconcilePlan {
   std::vector<Step> steps;
   std::vector<DeploymentCondition> conditions;
   std::optional<std::int64_t> wakeAtMs;  // the earliest time a waiting step becomes due
+  std::vector<RolloutChange> rollouts;   // rollouts that progressed, completed or failed
 };
 
 // Back-off before provisioning a slot whose instance has failed `restarts` times in a row:

@@ -201,7 +201,13 @@ class Planner {
 
   void planDeployment(const PlanDeployment& d) {
     RolloutView view = viewOf(d);
-    RolloutDecision decision = planRollout(view, d.spec.strategy.type);
+    RolloutDecision decision;
+    if (d.paused) {
+      decision.provisions = std::max(0, view.replicas - view.total);
+    } else {
+      decision = planRollout(view, d.spec.strategy.type);
+      judge(d, view);
+    }
     for (const store::InstanceRecord* r : decision.replace) {
       Step step = stepFor(
           Step::Kind::Destroy, *r, std::string(state::kGone),
@@ -213,6 +219,18 @@ class Planner {
       add(stepFor(Step::Kind::Destroy, *r, "", "scaled down"));
     }
     planSlots(d, decision.provisions, view.oldTotal > 0);
+  }
+
+  void judge(const PlanDeployment& d, const RolloutView& view) {
+    if (!d.rollout) return;
+    RolloutCounts counts;
+    counts.replicas = d.spec.replicas;
+    for (const RolloutMember& m : view.current) counts.currentAvailable += m.available ? 1 : 0;
+    counts.oldTotal = view.oldTotal;
+    RolloutJudgement judged = judgeRollout(*d.rollout, d.history, counts, d.spec, s_.nowMs,
+                                           settings_.rolloutFailureLimit);
+    if (judged.wakeAtMs) wakeAt(*judged.wakeAtMs);
+    if (judged.change) plan_.rollouts.push_back(*judged.change);
   }
 
   struct FreeSlot {

@@ -9,6 +9,7 @@
 #include "store/host_repository.h"
 #include "store/instance_repository.h"
 #include "store/pattern_list.h"
+#include "store/revision_repository.h"
 
 namespace stele::scheduler {
 namespace {
@@ -109,6 +110,11 @@ Result<ReconcileSnapshot> Reconciler::snapshot() {
   if (!networks) return fail(networks.error());
   for (const auto& n : *networks) s.networks[n.record.name] = n.network;
   std::map<std::string, images::Manifest> manifests;
+  store::RevisionRepository revisionRepo(db_);
+  auto revisions = revisionRepo.all();
+  if (!revisions) return fail(revisions.error());
+  auto pauses = revisionRepo.pauses();
+  if (!pauses) return fail(pauses.error());
   for (auto& stored : *deployments) {
     PlanDeployment d;
     d.name = stored.record.name;
@@ -124,6 +130,13 @@ Result<ReconcileSnapshot> Reconciler::snapshot() {
     auto m = manifests.find(key);
     d.vcpus = d.spec.vcpus.value_or(m != manifests.end() ? m->second.vcpus : 1);
     d.memoryMiB = d.spec.memoryMiB.value_or(m != manifests.end() ? m->second.memoryMiB : 64);
+    d.paused = pauses->count(d.name) != 0;
+    if (auto history = revisions->find(d.name); history != revisions->end()) {
+      d.history = std::move(history->second);
+      for (const auto& r : d.history) {
+        if (r.revision == d.revision) d.rollout = r;
+      }
+    }
     s.deployments.push_back(std::move(d));
   }
   store::InstanceRepository instances(db_);
@@ -262,11 +275,15 @@ Result<PassResult> Reconciler::runOnce() {
       }
       if (r) {
         ++result.stepsDone;
+        if (step.failure) countFailure(step, *s);
       } else {
         ++result.stepsFailed;
         note("Warning", "StepFailed", step.deployment, step.instanceId, publicMessage(r.error()));
       }
     }
+  }
+  for (const RolloutChange& change : plan.rollouts) {
+    if (applyRolloutChange(change)) ++result.stepsDone;
   }
   std::map<std::string, DeploymentCondition> conditions;
   for (const auto& c : plan.conditions) conditions[c.deployment] = c;
@@ -290,6 +307,60 @@ Result<PassResult> Reconciler::runOnce() {
   stats_.lastPassUs = static_cast<std::uint64_t>(result.durationUs);
   stats_.totalPassUs += static_cast<std::uint64_t>(result.durationUs);
   return result;
+}
+
+void Reconciler::countFailure(const Step& step, const ReconcileSnapshot& snapshot) {
+  const PlanDeployment* d = findDeployment(snapshot, step.deployment);
+  if (d == nullptr || !d->rollout || d->rollout->outcome != store::outcome::kProgressing) return;
+  for (const auto& r : snapshot.instances) {
+    if (r.id != step.instanceId || r.revision != d->revision) continue;
+    writes_.later([name = d->name, revision = d->revision](store::Database& tx) {
+      return store::RevisionRepository(tx).addFailure(name, revision);
+    });
+  }
+}
+
+bool Reconciler::applyRolloutChange(const RolloutChange& change) {
+  const std::int64_t now = clock_.nowMs();
+  const std::string& name = change.deployment;
+  const std::int64_t revision = change.revision;
+  switch (change.kind) {
+    case RolloutChange::Kind::Progress:
+      writes_.later([name, revision, best = change.best, now](store::Database& tx) {
+        return store::RevisionRepository(tx).setProgress(name, revision, best, now);
+      });
+      return false;
+    case RolloutChange::Kind::Complete:
+      writes_.later([name, revision, reason = change.reason, now](store::Database& tx) {
+        return store::RevisionRepository(tx).setOutcome(name, revision, store::outcome::kComplete,
+                                                        reason, now);
+      });
+      note("Normal", "RolloutComplete", name, "", "rollout complete: " + change.reason);
+      return false;
+    case RolloutChange::Kind::Fail:
+      break;
+  }
+  // A failure changes the desired state (a rollback, which marks the revision Failed in the
+  // same transaction) or pauses the deployment: stored now, not held.
+  note("Warning", "RolloutFailed", name, "",
+       "rollout of revision " + std::to_string(revision) + " failed: " + change.reason);
+  std::string pauseReason = "rollout failed: " + change.reason;
+  if (change.rollbackTo > 0) {
+    auto r = desired_.rollBack(name, change.rollbackTo, revision, change.reason, "stele");
+    if (r) return true;
+    note("Warning", "RollbackFailed", name, "", publicMessage(r.error()));
+    pauseReason = "rollback to revision " + std::to_string(change.rollbackTo) +
+                  " failed: " + publicMessage(r.error());
+  }
+  auto paused = commitWrites([&](store::Database& tx) -> Result<void> {
+    store::RevisionRepository revisions(tx);
+    if (auto r = revisions.setOutcome(name, revision, store::outcome::kFailed, change.reason, now);
+        !r) {
+      return r;
+    }
+    return revisions.pause(name, {pauseReason, now, true});
+  });
+  return paused.has_value();
 }
 
 bool Reconciler::hasSideEffect(const Step& step) {

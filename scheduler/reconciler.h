@@ -100,6 +100,11 @@ class Reconciler {
   Result<void> provision(Pending& pending, const ReconcileSnapshot& snapshot);
   Result<void> destroy(Pending& pending);
   Result<void> setState(const Step& step);
+  // A failed instance of a revision whose rollout is under way counts against it.
+  void countFailure(const Step& step, const ReconcileSnapshot& snapshot);
+  // Stores a rollout's progress or outcome; a failure pauses or rolls back (true: the
+  // desired state or the pause changed, so another pass follows at once).
+  bool applyRolloutChange(const RolloutChange& change);
   // Held in writes_ and stored with the pass's next commit.
   void note(const std::string& type, const std::string& reason, const std::string& deployment,
             const std::string& instance, const std::string& message);

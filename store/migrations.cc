@@ -153,6 +153,44 @@ CREATE INDEX uploads_by_activity ON uploads(last_activity_ms);
       R"sql(
 ALTER TABLE uploads ADD COLUMN committed_bytes INTEGER;
 )sql",
+      // 6: a deployment's revisions (what each was made of, who applied it, how its rollout
+      // ended) and its pause. Deployments stored before get their current revision, its
+      // rollout to be judged again by the reconciler.
+      R"sql(
+CREATE TABLE deployment_revisions (
+  deployment TEXT NOT NULL,
+  revision INTEGER NOT NULL,
+  template TEXT NOT NULL,
+  document TEXT NOT NULL,
+  image_name TEXT NOT NULL DEFAULT '',
+  image_version TEXT NOT NULL DEFAULT '',
+  image_digest TEXT NOT NULL DEFAULT '',
+  signer_keys TEXT NOT NULL DEFAULT '[]',
+  applied_by TEXT NOT NULL DEFAULT '',
+  change_cause TEXT NOT NULL DEFAULT '',
+  created_at_ms INTEGER NOT NULL,
+  outcome TEXT NOT NULL DEFAULT 'Progressing',
+  outcome_reason TEXT NOT NULL DEFAULT '',
+  outcome_at_ms INTEGER NOT NULL DEFAULT 0,
+  best_progress INTEGER,
+  progress_at_ms INTEGER NOT NULL,
+  failures INTEGER NOT NULL DEFAULT 0,
+  rollback_of INTEGER NOT NULL DEFAULT 0,
+  completed_at_ms INTEGER NOT NULL DEFAULT 0,
+  PRIMARY KEY (deployment, revision)
+);
+INSERT INTO deployment_revisions (deployment, revision, template, document, image_name,
+  image_version, applied_by, created_at_ms, progress_at_ms)
+SELECT name, revision, template, document, COALESCE(image_name, ''), COALESCE(image_version, ''),
+  applied_by, updated_at, updated_at
+FROM desired_objects WHERE kind = 'Deployment';
+CREATE TABLE deployment_pauses (
+  deployment TEXT PRIMARY KEY,
+  reason TEXT NOT NULL,
+  since_ms INTEGER NOT NULL,
+  by_failure INTEGER NOT NULL DEFAULT 0
+);
+)sql",
   };
   return all;
 }

@@ -6,6 +6,8 @@
 #include <gtest/gtest.h>
 
 #include "scheduler/instance_state.h"
+#include "store/desired_repository.h"
+#include "store/revision_repository.h"
 #include "tests/scheduler/reconciler_harness.h"
 
 namespace stele::testing {
@@ -57,6 +59,32 @@ class RolloutScenarioTest : public ::testing::Test {
     }
     ADD_FAILURE() << "no end after " << maxPasses << " passes";
     return maxPasses;
+  }
+  std::int64_t desiredRevision() {
+    auto stored = store::DesiredRepository(h_.db()).find("Deployment", "web");
+    return stored && *stored ? (*stored)->revision : 0;
+  }
+  store::RevisionRecord revision(std::int64_t n) {
+    auto r = store::RevisionRepository(h_.db()).find("web", n);
+    if (!r || !*r) throw std::runtime_error("no revision " + std::to_string(n));
+    return **r;
+  }
+  bool paused() {
+    auto pauses = store::RevisionRepository(h_.db()).pauses();
+    return pauses && pauses->count("web") != 0;
+  }
+  // Every instance of `rev` that has no scripted answer yet fails its check.
+  void failInstancesOf(std::int64_t rev) {
+    for (const auto& r : h_.instances()) {
+      if (r.revision == rev && h_.health().answers.count(r.id) == 0) {
+        h_.health().answers[r.id] = {false, true, "scripted: broken"};
+      }
+    }
+  }
+  // Old instances keep passing; new ones get no answer unless the test scripts one.
+  void onlyTodaysInstancesPass() {
+    h_.health().passByDefault = false;
+    for (const auto& r : h_.instances()) h_.health().answers[r.id] = {true, false, ""};
   }
   void deploy(const std::string& yaml, int replicas) {
     h_.apply(yaml);
@@ -129,13 +157,125 @@ TEST_F(RolloutScenarioTest, ARestartAfterEveryPassResumesWithinTheBounds) {
   EXPECT_TRUE(h_.openOperations().empty());
 }
 
+// ---- Rollout outcomes: complete, failed, rolled back, paused.
+
+TEST_F(RolloutScenarioTest, AFirstDeployAndACompletedRolloutAreRecordedComplete) {
+  deploy(rolloutYaml(3, kSurgeOne), 3);
+  EXPECT_EQ(revision(1).outcome, store::outcome::kComplete);
+  h_.apply(rolloutYaml(3, kSurgeOne, 48));
+  ASSERT_TRUE(h_.settle().quiet);
+  EXPECT_EQ(revision(2).outcome, store::outcome::kComplete);
+  EXPECT_EQ(revision(2).failures, 0);
+  EXPECT_EQ(h_.events("RolloutComplete").size(), 2u);
+}
+
+TEST_F(RolloutScenarioTest, NewInstancesFailingTheirCheckRollBackToTheLastCompleteRevision) {
+  deploy(rolloutYaml(3, kSurgeOne), 3);
+  onlyTodaysInstancesPass();
+  h_.apply(rolloutYaml(3, kSurgeOne, 48));
+  const auto& settings = h_.options().reconciler.settings;
+  for (int i = 0; i < 200 && desiredRevision() == 2; ++i) {
+    h_.pass();
+    failInstancesOf(2);
+    h_.clock().advanceMs(settings.backoffMaxMs);
+    ASSERT_LE(h_.domainCount(), 4u);
+    ASSERT_GE(h_.count(state::kAvailable), 3) << "the old ones stay while the new ones fail";
+  }
+  ASSERT_EQ(desiredRevision(), 1) << "rolled back";
+  store::RevisionRecord failed = revision(2);
+  EXPECT_EQ(failed.outcome, store::outcome::kFailed);
+  EXPECT_EQ(failed.failures, settings.rolloutFailureLimit);
+  EXPECT_NE(failed.outcomeReason.find("failed their health check"), std::string::npos)
+      << failed.outcomeReason;
+  EXPECT_NE(failed.outcomeReason.find("rolling back to revision 1"), std::string::npos);
+  ASSERT_TRUE(h_.settle().quiet);
+  EXPECT_EQ(revisionCount(1), 3);
+  EXPECT_EQ(revisionCount(2), 0);
+  EXPECT_EQ(h_.domainCount(), 3u);
+  store::RevisionRecord back = revision(1);
+  EXPECT_EQ(back.outcome, store::outcome::kComplete);
+  EXPECT_EQ(back.rollbackOf, 2);
+  EXPECT_EQ(h_.events("RolloutFailed").size(), 1u);
+  EXPECT_EQ(h_.events("RolledBack").size(), 1u);
+  // No ping-pong: time passes, nothing moves; the failed revision is not retried.
+  h_.clock().advanceMs(3'600'000);
+  EXPECT_TRUE(h_.settle().quiet);
+  EXPECT_EQ(desiredRevision(), 1);
+  EXPECT_EQ(revisionCount(2), 0);
+}
+
+TEST_F(RolloutScenarioTest, NoProgressWithinTheDeadlineFailsTheRolloutAndRollsBack) {
+  deploy(rolloutYaml(3, kSurgeOne), 3);
+  onlyTodaysInstancesPass();  // the new instance never passes, never fails
+  h_.apply(rolloutYaml(3, kSurgeOne, 48) + "  progressDeadlineMs: 30000\n");
+  ASSERT_TRUE(h_.settle().quiet);
+  EXPECT_EQ(desiredRevision(), 2);
+  h_.clock().advanceMs(29'000);
+  ASSERT_TRUE(h_.settle().quiet);
+  EXPECT_EQ(desiredRevision(), 2) << "not before the deadline";
+  h_.clock().advanceMs(1'000);
+  h_.settle();
+  EXPECT_EQ(desiredRevision(), 1);
+  EXPECT_NE(revision(2).outcomeReason.find("no progress for 30 s"), std::string::npos)
+      << revision(2).outcomeReason;
+  ASSERT_TRUE(h_.settle().quiet);
+  EXPECT_EQ(revisionCount(1), 3);
+  EXPECT_EQ(h_.domainCount(), 3u);
+}
+
+TEST_F(RolloutScenarioTest, WithoutAutoRollbackAFailedRolloutPausesWhereItIs) {
+  deploy(rolloutYaml(3, kSurgeOne) + "  autoRollback: false\n", 3);
+  onlyTodaysInstancesPass();
+  h_.apply(rolloutYaml(3, kSurgeOne, 48) + "  autoRollback: false\n  progressDeadlineMs: 30000\n");
+  h_.settle();
+  h_.clock().advanceMs(30'000);
+  h_.settle();
+  EXPECT_TRUE(paused());
+  EXPECT_EQ(desiredRevision(), 2) << "no rollback";
+  EXPECT_EQ(revision(2).outcome, store::outcome::kFailed);
+  EXPECT_EQ(revisionCount(1), 3) << "the old instances keep running";
+  h_.clock().advanceMs(3'600'000);
+  EXPECT_TRUE(h_.settle().quiet);
+  EXPECT_EQ(revisionCount(1), 3);
+}
+
+TEST_F(RolloutScenarioTest, ARollbackThatFailsTooPausesTheDeploymentInsteadOfLooping) {
+  // In place: the new revision's first instance takes an old one's slot, so the rollback
+  // has to provision an instance of revision 1 again, and that one fails.
+  deploy(rolloutYaml(3, kInPlace), 3);
+  onlyTodaysInstancesPass();
+  h_.apply(rolloutYaml(3, kInPlace, 48) + "  progressDeadlineMs: 30000\n");
+  h_.settle();
+  h_.clock().advanceMs(30'000);
+  h_.settle();
+  ASSERT_EQ(desiredRevision(), 1);
+  const auto& settings = h_.options().reconciler.settings;
+  for (int i = 0; i < 200 && !paused(); ++i) {
+    h_.pass();
+    failInstancesOf(1);
+    h_.clock().advanceMs(settings.backoffMaxMs);
+  }
+  ASSERT_TRUE(paused());
+  EXPECT_EQ(desiredRevision(), 1) << "no second rollback";
+  EXPECT_EQ(revision(1).outcome, store::outcome::kFailed);
+  EXPECT_NE(revision(1).outcomeReason.find("the rollback from revision 2 failed too"),
+            std::string::npos)
+      << revision(1).outcomeReason;
+  EXPECT_EQ(h_.events("RolledBack").size(), 1u);
+  h_.clock().advanceMs(3'600'000);
+  h_.settle();
+  EXPECT_EQ(h_.events("RolledBack").size(), 1u) << "paused: no ping-pong";
+  EXPECT_EQ(desiredRevision(), 1);
+}
+
 class RolloutFaults : public RolloutScenarioTest,
                       public ::testing::WithParamInterface<std::uint64_t> {};
 
 // Random faults while two revisions roll, one after the other: never more domains than
-// replicas + surge + those on lost hosts; once the faults stop, every replica runs the last
-// revision.
-TEST_P(RolloutFaults, NeverExceedTheSurgeAndEndOnTheLastRevision) {
+// replicas + surge + those on lost hosts; once the faults stop, the rollout ends completed
+// (perhaps after an automatic rollback, when the faults killed enough new instances) or
+// paused, never half-way.
+TEST_P(RolloutFaults, NeverExceedTheSurgeAndEndCompletedRolledBackOrPaused) {
   constexpr int kReplicas = 3;
   deploy(rolloutYaml(kReplicas, kSurgeOne), kReplicas);
   SeededRandom random(GetParam());
@@ -152,13 +292,34 @@ TEST_P(RolloutFaults, NeverExceedTheSurgeAndEndOnTheLastRevision) {
   for (const auto& host : hosts) h_.hypervisor().setReachable(host, true);
   h_.health().answers.clear();
   const auto& settings = h_.options().reconciler.settings;
-  for (int i = 0;
-       i < 40 && !(h_.settle().quiet && revisionCount(3) == kReplicas &&
-                   h_.domainCount() == kReplicas && h_.count(state::kAvailable) == kReplicas);
-       ++i) {
+  auto ended = [&] {
+    return h_.settle().quiet && (paused() || (revisionCount(desiredRevision()) == kReplicas &&
+                                              h_.domainCount() == kReplicas &&
+                                              h_.count(state::kAvailable) == kReplicas));
+  };
+  for (int i = 0; i < 40 && !ended(); ++i) {
     h_.clock().advanceMs(std::max(settings.backoffMaxMs, settings.hostGraceMs));
   }
-  EXPECT_EQ(revisionCount(3), kReplicas) << "seed " << GetParam();
+  store::RevisionRecord last = revision(desiredRevision());
+  std::printf("seed %llu: revision %lld %s%s%s %s\n", static_cast<unsigned long long>(GetParam()),
+              static_cast<long long>(last.revision), last.outcome.c_str(),
+              last.rollbackOf > 0 ? " (a rollback)" : "", paused() ? ", paused" : "",
+              last.outcomeReason.c_str());
+  auto history = store::RevisionRepository(h_.db()).list("web");
+  ASSERT_TRUE(history);
+  for (const auto& r : *history) {
+    std::printf("  revision %lld: %s, completed at %lld, rollback of %lld: %s\n",
+                static_cast<long long>(r.revision), r.outcome.c_str(),
+                static_cast<long long>(r.completedAtMs), static_cast<long long>(r.rollbackOf),
+                r.outcomeReason.c_str());
+  }
+  if (paused()) {
+    EXPECT_LE(h_.domainCount(), static_cast<std::size_t>(kReplicas + 1));
+    return;
+  }
+  EXPECT_EQ(last.outcome, store::outcome::kComplete) << "seed " << GetParam();
+  EXPECT_TRUE(last.revision == 3 || last.rollbackOf > 0) << "seed " << GetParam();
+  EXPECT_EQ(revisionCount(last.revision), kReplicas) << "seed " << GetParam();
   EXPECT_EQ(h_.domainCount(), static_cast<std::size_t>(kReplicas));
   EXPECT_EQ(h_.count(state::kAvailable), kReplicas);
   EXPECT_EQ(h_.count(state::kLost), 0);
