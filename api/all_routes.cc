@@ -16,6 +16,7 @@ void addAllRoutes(Router& router, Services& services) {
   addHostRoutes(router, services);
   addApplyRoutes(router, services);
   addDeploymentRoutes(router, services);
+  addRolloutRoutes(router, services);
   addInstanceRoutes(router, services);
   addEventRoutes(router, services);
 }

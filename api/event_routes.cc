@@ -6,24 +6,12 @@
 //       ?waitMs (default 10000, at most 25000) for the first event, then ends with a `retry:`
 //       hint, so EventSource clients reconnect and resume where they stopped.
 #include "api/desired_views.h"
+#include "api/request_fields.h"
 #include "api/router.h"
 #include "api/services.h"
 
 namespace stele::api {
 namespace {
-
-Result<std::int64_t> integerParam(const HttpRequest& request, const std::string& name,
-                                  std::int64_t fallback, std::int64_t max) {
-  auto text = request.queryParam(name);
-  if (!text) return fallback;
-  char* end = nullptr;
-  long long value = std::strtoll(text->c_str(), &end, 10);
-  if (text->empty() || *end != '\0' || value < 0 || value > max) {
-    return fail(ErrorKind::InvalidArgument, "field_invalid",
-                name + ": must be an integer from 0 to " + std::to_string(max));
-  }
-  return value;
-}
 
 Result<store::EventQuery> eventQuery(const HttpRequest& request) {
   store::EventQuery query;

@@ -49,4 +49,17 @@ Result<std::optional<std::int64_t>> optionalTime(const nlohmann::json& body,
   return std::optional<std::int64_t>(*t);
 }
 
+Result<std::int64_t> integerParam(const HttpRequest& request, const std::string& name,
+                                  std::int64_t fallback, std::int64_t max) {
+  auto text = request.queryParam(name);
+  if (!text) return fallback;
+  char* end = nullptr;
+  long long value = std::strtoll(text->c_str(), &end, 10);
+  if (text->empty() || *end != '\0' || value < 0 || value > max) {
+    return fail(ErrorKind::InvalidArgument, "field_invalid",
+                name + ": must be an integer from 0 to " + std::to_string(max));
+  }
+  return value;
+}
+
 }  // namespace stele::api

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "api/http_types.h"
 #include "common/error.h"
 
 namespace stele::api {
@@ -19,5 +20,9 @@ Result<std::vector<std::string>> optionalStringList(const nlohmann::json& body,
 // An RFC 3339 timestamp string, or absent/null.
 Result<std::optional<std::int64_t>> optionalTime(const nlohmann::json& body,
                                                  const std::string& field);
+
+// A query parameter from 0 to `max`, `fallback` when absent.
+Result<std::int64_t> integerParam(const HttpRequest& request, const std::string& name,
+                                  std::int64_t fallback, std::int64_t max);
 
 }  // namespace stele::api

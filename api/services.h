@@ -49,6 +49,7 @@ void addImageRoutes(Router& router, Services& services);
 void addHostRoutes(Router& router, Services& services);
 void addApplyRoutes(Router& router, Services& services);
 void addDeploymentRoutes(Router& router, Services& services);
+void addRolloutRoutes(Router& router, Services& services);
 void addInstanceRoutes(Router& router, Services& services);
 void addEventRoutes(Router& router, Services& services);
 // Every route above, in one table.

@@ -27,6 +27,7 @@ int runHost(const Argv& args);
 int runApply(const Argv& args);
 int runDelete(const Argv& args);
 int runLogs(const Argv& args);
+int runRollout(const Argv& args);
 
 // `stele get KIND ...` after runGet parsed the flags (positionals()[0] is the kind).
 int getDeployments(HttpClient& client, const Args& args);

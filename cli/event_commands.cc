@@ -12,6 +12,7 @@
 
 #include "cli/client_context.h"
 #include "cli/commands.h"
+#include "cli/event_stream.h"
 
 namespace stele::cli {
 namespace {
@@ -47,39 +48,6 @@ std::string filterQuery(const Args& args) {
       query += std::string(query.empty() ? "?" : "&") + name + "=" + urlSegment(*v);
   }
   return query;
-}
-
-struct StreamChunk {
-  std::vector<json> events;
-  std::string lastId;
-  int retryMs = 500;
-};
-
-// Parses one Server-Sent Events body: blocks of "id:", "event:", "data:" lines, and "retry:".
-StreamChunk parseStream(const std::string& body) {
-  StreamChunk chunk;
-  std::size_t start = 0;
-  while (start < body.size()) {
-    std::size_t end = body.find('\n', start);
-    if (end == std::string::npos) end = body.size();
-    std::string line = body.substr(start, end - start);
-    start = end + 1;
-    if (!line.empty() && line.back() == '\r') line.pop_back();
-    auto colon = line.find(':');
-    if (colon == std::string::npos) continue;
-    std::string field = line.substr(0, colon);
-    std::string value = line.substr(colon + 1);
-    if (!value.empty() && value.front() == ' ') value.erase(0, 1);
-    if (field == "id") {
-      chunk.lastId = value;
-    } else if (field == "retry") {
-      chunk.retryMs = std::clamp(std::atoi(value.c_str()), 100, 30000);
-    } else if (field == "data") {
-      auto event = json::parse(value, nullptr, false);
-      if (event.is_object()) chunk.events.push_back(std::move(event));
-    }
-  }
-  return chunk;
 }
 
 int watchEvents(HttpClient& client, const Args& args, bool asJson) {

@@ -27,6 +27,9 @@ constexpr const char* kUsage = R"(usage: stele COMMAND [ARGS]
   apply -f FILE [--dry-run]                FILE.yaml (multi-document), FILE.json, or - for stdin
   delete -f FILE | delete deployment NAME | delete network NAME | delete instance ID
   logs INSTANCE [--bytes N]                the tail of the instance's serial console
+  rollout status NAME [--timeout 10m]      follow the rollout: exit 0 complete, 1 failed or
+                                           rolled back, 2 timed out
+  rollout history NAME | rollout undo NAME [--to-revision N] | rollout pause|resume NAME
   image verify NAME:VERSION | image delete NAME:VERSION
 
 Client commands take --server URL and --token T, or STELE_SERVER / STELE_TOKEN
@@ -54,6 +57,7 @@ int main(int argc, char** argv) {
   if (command == "apply") return stele::cli::runApply(rest);
   if (command == "delete") return stele::cli::runDelete(rest);
   if (command == "logs") return stele::cli::runLogs(rest);
+  if (command == "rollout") return stele::cli::runRollout(rest);
   std::fprintf(stderr, "stele: unknown command \"%s\"\n\n%s", command.c_str(), kUsage);
   return 2;
 }

@@ -18,6 +18,7 @@
 #include "scheduler/resources.h"
 #include "store/database.h"
 #include "store/desired_repository.h"
+#include "store/revision_repository.h"
 
 namespace stele::scheduler {
 
@@ -58,6 +59,12 @@ struct StoredDeployment {
   DeploymentResource deployment;
 };
 
+struct RolloutState {
+  StoredDeployment deployment;
+  store::RevisionRecord current;  // the current revision and its rollout
+  std::optional<store::PauseRecord> pause;
+};
+
 class DesiredState {
  public:
   DesiredState(store::Database& db, images::Registry& registry, HostInventory& hosts,
@@ -75,6 +82,16 @@ class DesiredState {
   // current.
   Result<void> rollBack(const std::string& name, std::int64_t to, std::int64_t rollbackOf,
                         const std::string& reason, const std::string& by);
+
+  // Rollout controls (scheduler/rollout_control.cc). NotFound for an unknown deployment.
+  Result<std::vector<store::RevisionRecord>> revisions(const std::string& name);  // newest first
+  Result<RolloutState> rollout(const std::string& name);
+  // Pausing stops rollout steps (self-healing goes on) and the deadline; resuming starts the
+  // deadline again, and retries a failed rollout (the user's decision, never Stele's).
+  Result<void> pause(const std::string& name, const std::string& by);
+  Result<void> resume(const std::string& name, const std::string& by);
+  // Back to revision `to`, or (0) to the newest revision before the current one.
+  Result<std::int64_t> undo(const std::string& name, std::int64_t to, const std::string& by);
 
   Result<std::vector<StoredNetwork>> networks();
   Result<std::vector<StoredDeployment>> deployments();

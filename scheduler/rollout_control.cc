@@ -1,0 +1,122 @@
+// DesiredState's rollout controls: history, status, pause, resume, undo.
+#include "scheduler/desired_state.h"
+#include "store/event_repository.h"
+
+namespace stele::scheduler {
+namespace {
+
+Result<void> noteEvent(store::Database& tx, std::int64_t now, const std::string& reason,
+                       const std::string& name, const std::string& message) {
+  auto added = store::EventRepository(tx).append(
+      {0, now, "Normal", reason, "Deployment", name, name, "", message});
+  if (!added) return fail(added.error());
+  return {};
+}
+
+std::string byWhom(const std::string& by) { return by.empty() ? "" : " by " + by; }
+
+}  // namespace
+
+Result<std::vector<store::RevisionRecord>> DesiredState::revisions(const std::string& name) {
+  if (auto d = deployment(name); !d) return fail(d.error());
+  return store::RevisionRepository(db_).list(name);
+}
+
+Result<RolloutState> DesiredState::rollout(const std::string& name) {
+  auto d = deployment(name);
+  if (!d) return fail(d.error());
+  store::RevisionRepository revisions(db_);
+  auto current = revisions.find(name, d->record.revision);
+  if (!current) return fail(current.error());
+  if (!*current) {
+    return fail(ErrorKind::Internal, "revision_missing",
+                "deployment " + name + " has no record of its revision " +
+                    std::to_string(d->record.revision));
+  }
+  auto pauses = revisions.pauses();
+  if (!pauses) return fail(pauses.error());
+  RolloutState out{std::move(*d), std::move(**current), std::nullopt};
+  if (auto p = pauses->find(name); p != pauses->end()) out.pause = p->second;
+  return out;
+}
+
+Result<void> DesiredState::pause(const std::string& name, const std::string& by) {
+  std::int64_t now = clock_.nowMs();
+  auto done = db_.transaction([&](store::Database& tx) -> Result<void> {
+    if (auto d = store::DesiredRepository(tx).find("Deployment", name); !d || !*d) {
+      return d ? fail(ErrorKind::NotFound, "deployment_not_found",
+                      "deployment " + name + " not found")
+               : fail(d.error());
+    }
+    if (auto r = store::RevisionRepository(tx).pause(name, {"paused" + byWhom(by), now, false});
+        !r) {
+      return r;
+    }
+    return noteEvent(tx, now, "Paused", name, "rollout paused" + byWhom(by));
+  });
+  if (!done) return done;
+  if (onChange_) onChange_();
+  return {};
+}
+
+Result<void> DesiredState::resume(const std::string& name, const std::string& by) {
+  std::int64_t now = clock_.nowMs();
+  auto done = db_.transaction([&](store::Database& tx) -> Result<void> {
+    auto d = store::DesiredRepository(tx).find("Deployment", name);
+    if (!d) return fail(d.error());
+    if (!*d) {
+      return fail(ErrorKind::NotFound, "deployment_not_found", "deployment " + name + " not found");
+    }
+    store::RevisionRepository revisions(tx);
+    auto resumed = revisions.resume(name);
+    if (!resumed) return fail(resumed.error());
+    auto current = revisions.find(name, (*d)->revision);
+    if (!current) return fail(current.error());
+    bool retried = false;
+    if (*current) {
+      store::RevisionRecord r = **current;
+      if (r.outcome == store::outcome::kFailed) {
+        r.outcome = store::outcome::kProgressing;
+        r.outcomeReason.clear();
+        r.failures = 0;
+        r.bestProgress = store::kNoProgress;
+        retried = true;
+      }
+      r.progressAtMs = now;  // the deadline starts again
+      if (auto put = revisions.put(r); !put) return put;
+    }
+    if (!*resumed && !retried) {
+      return fail(ErrorKind::Conflict, "not_paused", "deployment " + name + " is not paused");
+    }
+    return noteEvent(
+        tx, now, "Resumed", name,
+        std::string(retried ? "failed rollout retried" : "rollout resumed") + byWhom(by));
+  });
+  if (!done) return done;
+  if (onChange_) onChange_();
+  return {};
+}
+
+Result<std::int64_t> DesiredState::undo(const std::string& name, std::int64_t to,
+                                        const std::string& by) {
+  if (to == 0) {
+    auto d = deployment(name);
+    if (!d) return fail(d.error());
+    auto history = store::RevisionRepository(db_).list(name);
+    if (!history) return fail(history.error());
+    for (const auto& r : *history) {
+      if (r.revision != d->record.revision) {
+        to = r.revision;
+        break;
+      }
+    }
+    if (to == 0) {
+      return fail(ErrorKind::Conflict, "no_earlier_revision",
+                  "deployment " + name + " has no earlier revision to go back to");
+    }
+  }
+  if (auto r = rollBack(name, to, 0, "undo" + byWhom(by), by); !r) return fail(r.error());
+  return to;
+}
+
+}  // namespace stele::scheduler
