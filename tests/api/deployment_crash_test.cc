@@ -92,6 +92,37 @@ TEST(DeploymentCrashBatchTest, AKillAfterABatchsIntentsFindsEveryIntentRecordedA
   EXPECT_EQ(resumed, 3) << "all three intents were durable before the first provision";
 }
 
+// A kill in the middle of a rollout (at its first destroy of an old instance, after the surge
+// instance is up): the restarted server resumes the rollout from the store and completes it,
+// every replica on the new revision, one per slot.
+TEST(DeploymentCrashRolloutTest, AKillMidRolloutResumesAndCompletesTheRollout) {
+  DeployFixture fx({}, {{"STELE_CRASHPOINT", "destroy-intent"}});
+  fx.pushImage("web", "0.1.0");
+  fx.pushImage("web", "0.2.0");
+  ASSERT_EQ(fx.addHost("large", "large"), 201);
+  const std::string strategy = "  strategy:\n    rollingUpdate: {maxSurge: 1, maxUnavailable: 0}\n";
+  ASSERT_EQ(fx.apply(webYaml(2, "web:0.1.0", strategy)).status, 200);
+  ASSERT_TRUE(fx.waitFor("web", [&](const nlohmann::json& i) { return converged(i, 2); }));
+  (void)fx.server().admin().request("POST", "/v1/apply", webYaml(2, "web:0.2.0", strategy),
+                                    {{"Content-Type", "application/yaml"}});
+  ASSERT_NO_FATAL_FAILURE(restartAfterTheKill(fx));
+  ASSERT_TRUE(fx.waitFor("web", [&](const nlohmann::json& items) {
+    if (!converged(items, 2)) return false;
+    for (const auto& i : items) {
+      if (i["image"]["version"] != "0.2.0") return false;
+    }
+    return true;
+  })) << fx.instances("web").dump(2);
+  auto rollout = fx.server().admin().request("GET", "/v1/deployments/web/rollout");
+  ASSERT_TRUE(rollout);
+  auto body = jsonOf(*rollout);
+  EXPECT_EQ(body["revision"], 2);
+  EXPECT_TRUE(fx.waitFor("web", [&](const nlohmann::json&) {
+    auto r = fx.server().admin().request("GET", "/v1/deployments/web/rollout");
+    return r && jsonOf(*r)["state"] == "Complete";
+  })) << body.dump(2);
+}
+
 INSTANTIATE_TEST_SUITE_P(Crashpoints, DeploymentCrashTest,
                          ::testing::Values(CrashCase{"provision-intent", 0, 2},
                                            CrashCase{"provision-done", 0, 2},
