@@ -5,10 +5,10 @@
 #include <gtest/gtest.h>
 #include <signal.h>
 
-#include <filesystem>
 #include <thread>
 
 #include "tests/hypervisor/e2e/private_libvirtd.h"
+#include "tests/support/appliance_e2e.h"
 #include "tests/support/registry_client.h"
 #include "tests/support/run_command.h"
 #include "tests/support/server_process.h"
@@ -24,10 +24,7 @@ std::string imagesDir() { return std::string(STELE_IMAGES_DIR); }
 class DeploymentE2e : public ::testing::Test {
  protected:
   void SetUp() override {
-    for (const char* kind : {"web", "dns"}) {
-      ASSERT_TRUE(std::filesystem::exists(imagesDir() + "/" + kind + "/manifest.json"))
-          << "appliance images missing: run images/build-images.sh BUILD (scripts/test.sh does)";
-    }
+    ASSERT_TRUE(applianceImagesBuilt(imagesDir(), {"web", "dns"}));
     auto started = PrivateLibvirtd::start("deploy");
     ASSERT_TRUE(started) << started.error().message;
     env_ = std::move(*started);
@@ -79,9 +76,7 @@ class DeploymentE2e : public ::testing::Test {
   }
 
   std::string pageFromNamespace(const std::string& address) {
-    auto r = runCommand({"ip", "netns", "exec", env_->netns(), "curl", "-s", "--max-time", "3",
-                         "http://" + address + "/"});
-    return r.exitStatus == 0 ? r.out : "";
+    return pageInNamespace(env_->netns(), address);
   }
 
   TempDir dir_;
@@ -90,15 +85,8 @@ class DeploymentE2e : public ::testing::Test {
   std::unique_ptr<cli::HttpClient> admin_;
 };
 
-const char* kNetwork = R"(apiVersion: stele.dev/v1
-kind: Network
-metadata: {name: dmz}
-spec: {cidr: 10.0.0.0/24, hostAddress: 10.0.0.254}
----
-)";
-
 TEST_F(DeploymentE2e, TwoWebAppliancesServeAndAKilledQemuIsReplaced) {
-  auto applied = apply(std::string(kNetwork) + R"(apiVersion: stele.dev/v1
+  auto applied = apply(std::string(kDmzNetworkYaml) + R"(apiVersion: stele.dev/v1
 kind: Deployment
 metadata: {name: web}
 spec:
@@ -157,26 +145,7 @@ spec:
 }
 
 TEST_F(DeploymentE2e, AConsoleCheckWatchesTheDnsApplianceReadyLine) {
-  auto applied = apply(std::string(kNetwork) + R"(apiVersion: stele.dev/v1
-kind: Deployment
-metadata: {name: dns}
-spec:
-  image: dns:0.1.0
-  replicas: 1
-  resources: {memoryMiB: 32}
-  interfaces:
-    - network: dmz
-      addresses: [10.0.0.53]
-  config: |
-    zone example.test
-    record @ 300 SOA ns1 hostmaster 1 3600 600 86400 60
-    record @ 300 NS ns1
-    record ns1 300 A 10.0.0.53
-    record www 300 A 10.0.0.10
-  healthCheck:
-    console: {match: "stele-appliance: dns ready"}
-    periodMs: 200
-)");
+  auto applied = apply(std::string(kDmzNetworkYaml) + dnsDeploymentYaml("10.0.0.10"));
   ASSERT_EQ(applied.status, 200) << applied.body;
   ASSERT_TRUE(waitAvailable("dns", 1, 300s)) << instances("dns").dump(2);
   auto items = instances("dns");
