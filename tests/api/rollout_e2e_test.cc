@@ -107,6 +107,7 @@ class Sampler {
     std::unique_lock lock(mutex_);
     for (auto next = Clock::now(); !stopping_; next += period_) {
       std::vector<std::future<T>> futures;
+      futures.reserve(probes_.size());
       for (const auto& probe : probes_) futures.push_back(std::async(std::launch::async, probe));
       pending_.emplace_back(Clock::now(), std::move(futures));
       wake_.wait_until(lock, next + period_, [this] { return stopping_; });

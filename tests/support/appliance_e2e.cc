@@ -9,7 +9,8 @@ namespace stele::testing {
 ::testing::AssertionResult applianceImagesBuilt(const std::string& imagesDir,
                                                 const std::vector<std::string>& names) {
   for (const auto& name : names) {
-    if (!std::filesystem::exists(imagesDir + "/" + name + "/manifest.json")) {
+    std::filesystem::path manifest = std::filesystem::path(imagesDir) / name / "manifest.json";
+    if (!std::filesystem::exists(manifest)) {
       return ::testing::AssertionFailure()
              << "appliance images missing: run images/build-images.sh BUILD (scripts/test.sh does)";
     }
