@@ -8,6 +8,13 @@ constexpr std::string_view kSelect =
     "signer_keys, applied_by, change_cause, created_at_ms, outcome, outcome_reason, "
     "outcome_at_ms, best_progress, progress_at_ms, failures, rollback_of, completed_at_ms "
     "FROM deployment_revisions";
+// The same columns without the template and the document (read as ""): the reconciler reads
+// every deployment's revisions on every pass and needs neither.
+constexpr std::string_view kSelectSummaries =
+    "SELECT deployment, revision, '', '', image_name, image_version, image_digest, "
+    "signer_keys, applied_by, change_cause, created_at_ms, outcome, outcome_reason, "
+    "outcome_at_ms, best_progress, progress_at_ms, failures, rollback_of, completed_at_ms "
+    "FROM deployment_revisions";
 constexpr std::string_view kNewestFirst = " ORDER BY deployment, created_at_ms DESC, revision DESC";
 
 RevisionRecord fromRow(const Row& row) {
@@ -61,7 +68,7 @@ Result<std::vector<RevisionRecord>> RevisionRepository::list(const std::string& 
 }
 
 Result<std::map<std::string, std::vector<RevisionRecord>>> RevisionRepository::all() {
-  auto rows = rowsOf(db_.query(std::string(kSelect) + std::string(kNewestFirst)));
+  auto rows = rowsOf(db_.query(std::string(kSelectSummaries) + std::string(kNewestFirst)));
   if (!rows) return fail(rows.error());
   std::map<std::string, std::vector<RevisionRecord>> out;
   for (auto& r : *rows) out[r.deployment].push_back(std::move(r));

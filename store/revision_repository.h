@@ -58,7 +58,7 @@ class RevisionRepository {
 
   // Newest first (by when each became current).
   Result<std::vector<RevisionRecord>> list(const std::string& deployment);
-  // Every deployment's, newest first within each.
+  // Every deployment's, newest first within each, without template and document (both "").
   Result<std::map<std::string, std::vector<RevisionRecord>>> all();
   Result<std::optional<RevisionRecord>> find(const std::string& deployment, std::int64_t revision);
   Result<std::optional<RevisionRecord>> findByTemplate(const std::string& deployment,
