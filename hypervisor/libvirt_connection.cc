@@ -126,7 +126,12 @@ Result<ConnectionHandle> HostConnection::connection() const {
 
 Result<void> HostConnection::awaitReachable(std::chrono::milliseconds timeout) const {
   std::unique_lock lock(mutex_);
-  if (!reachabilityChanged_.wait_for(lock, timeout, [this] { return connection_ != nullptr; })) {
+  // Both halves: the connection is published before the status says Reachable, and a caller
+  // that reads status() right after this returns must see Reachable.
+  auto reachable = [this] {
+    return connection_ != nullptr && status_.reachability == HostReachability::Reachable;
+  };
+  if (!reachabilityChanged_.wait_for(lock, timeout, reachable)) {
     return fail(ErrorKind::Unavailable, "host_unreachable",
                 "host " + config_.id + " not reachable after " + std::to_string(timeout.count()) +
                     " ms" + (status_.lastError.empty() ? "" : ": " + status_.lastError));
