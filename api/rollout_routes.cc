@@ -4,7 +4,9 @@
 //   GET  /v1/deployments/{name}/revisions  newest first: image, signers, who, why, outcome
 //   POST /v1/deployments/{name}/pause      no rollout steps until resumed            deployer
 //   POST /v1/deployments/{name}/resume     (also retries a failed rollout)           deployer
+//   POST /v1/deployments/{name}/promote    ends a Canary rollout's canary phase      deployer
 //   POST /v1/deployments/{name}/undo[?toRevision=N]  back to N, or the previous one  deployer
+#include <algorithm>
 #include <climits>
 
 #include "api/desired_views.h"
@@ -12,6 +14,7 @@
 #include "api/router.h"
 #include "api/services.h"
 #include "scheduler/instance_state.h"
+#include "scheduler/rollout_strategy.h"
 
 namespace stele::api {
 namespace {
@@ -33,6 +36,51 @@ nlohmann::json revisionJson(const store::RevisionRecord& r, std::int64_t current
       {"rollbackOf", r.rollbackOf},
       {"completedAt", r.completedAtMs > 0 ? timeMsJson(r.completedAtMs) : nullptr}};
   if (!out["signerKeys"].is_array()) out["signerKeys"] = nlohmann::json::array();
+  return out;
+}
+
+const char* strategyName(scheduler::StrategyRequest::Type type) {
+  switch (type) {
+    case scheduler::StrategyRequest::Type::Recreate:
+      return "Recreate";
+    case scheduler::StrategyRequest::Type::Canary:
+      return "Canary";
+    case scheduler::StrategyRequest::Type::RollingUpdate:
+      break;
+  }
+  return "RollingUpdate";
+}
+
+// Where a Canary rollout stands: Provisioning its canaries, Analysis (until analysisEndsAt),
+// AwaitingPromotion (manual), or Promoted (also a rollback, which has no canary phase).
+nlohmann::json canaryJson(const scheduler::DeploymentResource& spec, const store::RevisionRecord& r,
+                          const std::vector<store::InstanceRecord>& instances) {
+  const auto& strategy = spec.strategy;
+  const int count = scheduler::resolveRolloutBounds(spec).canary;
+  nlohmann::json out = {{"instances", count},
+                        {"analysisMs", strategy.canaryAnalysisMs},
+                        {"manual", strategy.canaryManual},
+                        {"promotedAt", r.promotedAtMs > 0 ? timeMsJson(r.promotedAtMs) : nullptr}};
+  if (r.promotedAtMs > 0 || r.rollbackOf > 0 || r.outcome != store::outcome::kProgressing) {
+    out["phase"] = r.outcome == store::outcome::kProgressing ? "Promoted" : r.outcome;
+    return out;
+  }
+  std::vector<std::int64_t> since;
+  for (const auto& i : instances) {
+    if (i.revision == r.revision && i.state == state::kAvailable) {
+      since.push_back(i.stateSinceMs + spec.minReadyMs);
+    }
+  }
+  if (count == 0 || static_cast<int>(since.size()) < count) {
+    out["phase"] = "Provisioning";
+    return out;
+  }
+  std::sort(since.begin(), since.end());
+  out["phase"] = strategy.canaryManual ? "AwaitingPromotion" : "Analysis";
+  if (!strategy.canaryManual) {
+    out["analysisEndsAt"] =
+        timeMsJson(since[static_cast<std::size_t>(count) - 1] + strategy.canaryAnalysisMs);
+  }
   return out;
 }
 
@@ -72,7 +120,11 @@ Result<nlohmann::json> rolloutJson(Services& s, const std::string& name) {
                         {"progressDeadlineMs", spec.progressDeadlineMs},
                         {"lastProgressAt", timeMsJson(r.progressAtMs)},
                         {"paused", rollout->pause.has_value()},
-                        {"pausedReason", rollout->pause ? rollout->pause->reason : ""}};
+                        {"pausedReason", rollout->pause ? rollout->pause->reason : ""},
+                        {"strategy", strategyName(spec.strategy.type)}};
+  if (spec.strategy.type == scheduler::StrategyRequest::Type::Canary) {
+    out["canary"] = canaryJson(spec, r, *instances);
+  }
   return out;
 }
 
@@ -112,6 +164,8 @@ void addRolloutRoutes(Router& router, Services& s) {
               control(s, &scheduler::DesiredState::pause)});
   router.add({"POST", "/v1/deployments/{name}/resume", Permission::Deploy, "name", 0,
               control(s, &scheduler::DesiredState::resume)});
+  router.add({"POST", "/v1/deployments/{name}/promote", Permission::Deploy, "name", 0,
+              control(s, &scheduler::DesiredState::promote)});
   router.add({"POST", "/v1/deployments/{name}/undo", Permission::Deploy, "name", 0,
               [&s](const RouteContext& ctx) -> Result<HttpResponse> {
                 auto to = integerParam(ctx.request, "toRevision", 0, INT32_MAX);

@@ -1,4 +1,4 @@
-// `stele rollout status|history|undo|pause|resume NAME`.
+// `stele rollout status|history|undo|pause|resume|promote NAME`.
 //
 // `status` follows the current revision's rollout live: it reads GET .../rollout, then waits
 // on GET /v1/events/stream?deployment=NAME (Server-Sent Events) for the next change, and
@@ -24,7 +24,7 @@ using Clock = std::chrono::steady_clock;
 
 constexpr const char* kUsage =
     "usage: stele rollout status NAME [--timeout 10m] | history NAME [-o json] | "
-    "undo NAME [--to-revision N] | pause NAME | resume NAME";
+    "undo NAME [--to-revision N] | pause NAME | resume NAME | promote NAME";
 
 // "90s", "10m", "1h", "500ms", or plain seconds.
 Result<std::chrono::milliseconds> parseDuration(const std::string& text) {
@@ -47,10 +47,25 @@ std::string rolloutPath(const std::string& name, const std::string& what) {
   return "/v1/deployments/" + urlSegment(name) + "/" + what;
 }
 
+// A Canary rollout's phase before its promotion, in words; "" after it.
+std::string canaryNote(const json& r) {
+  if (!r.contains("canary") || !r["canary"].is_object()) return "";
+  const json& c = r["canary"];
+  std::string phase = fieldText(c, "phase");
+  if (phase == "Provisioning") return " [canary: starting " + fieldText(c, "instances") + "]";
+  if (phase == "Analysis")
+    return " [canary: analysis until " + fieldText(c, "analysisEndsAt") + "]";
+  if (phase == "AwaitingPromotion") {
+    return " [canary: waiting for stele rollout promote " + fieldText(r, "deployment") + "]";
+  }
+  return "";
+}
+
 std::string progressLine(const json& r) {
   return "revision " + fieldText(r, "revision") + " (" + fieldText(r["image"], "version") +
          "): " + fieldText(r, "updated") + "/" + fieldText(r, "replicas") + " updated, " +
          fieldText(r, "available") + " available, " + fieldText(r, "old") + " old left" +
+         canaryNote(r) +
          (r.value("paused", false) ? " [paused: " + fieldText(r, "pausedReason") + "]" : "");
 }
 
@@ -205,7 +220,9 @@ int runRollout(const Argv& argv) {
     return followStatus(client, name, *timeout);
   }
   if (verb == "history") return printHistory(client, name, args->valueOr("o", "") == "json");
-  if (verb == "pause" || verb == "resume") return control(client, name, verb, "");
+  if (verb == "pause" || verb == "resume" || verb == "promote") {
+    return control(client, name, verb, "");
+  }
   if (verb == "undo") {
     std::string query;
     if (auto to = args->value("to-revision")) query = "?toRevision=" + urlSegment(*to);

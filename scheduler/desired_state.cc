@@ -395,6 +395,7 @@ Result<void> DesiredState::rollBack(const std::string& name, std::int64_t to,
     }
     store::RevisionRecord revision = **target;
     revision.rollbackOf = rollbackOf;
+    revision.promotedAtMs = now;  // back to a revision that ran: no canary phase
     revision.appliedBy = by;
     revision.changeCause = reason;
     int limit = std::get<DeploymentResource>(*resource).revisionHistoryLimit;

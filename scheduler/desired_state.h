@@ -90,6 +90,9 @@ class DesiredState {
   // deadline again, and retries a failed rollout (the user's decision, never Stele's).
   Result<void> pause(const std::string& name, const std::string& by);
   Result<void> resume(const std::string& name, const std::string& by);
+  // Ends a Canary rollout's canary phase now, its analysis window passed or not: a rolling
+  // update from here. Conflict (not_canary, not_progressing, already_promoted) otherwise.
+  Result<void> promote(const std::string& name, const std::string& by);
   // Back to revision `to`, or (0) to the newest revision before the current one.
   Result<std::int64_t> undo(const std::string& name, std::int64_t to, const std::string& by);
 

@@ -29,7 +29,7 @@ class Planner {
       deployments_[d.name] = &d;
       RolloutBounds bounds = resolveRolloutBounds(d.spec);
       bounds_[d.name] = bounds;
-      slotLimit_[d.name] = d.spec.replicas + bounds.surge;
+      slotLimit_[d.name] = d.spec.replicas + std::max(bounds.surge, bounds.canary);
     }
     for (const auto& [name, host] : s_.hosts) candidates_.push_back(host.candidate);
     for (const auto& r : s_.instances) {
@@ -180,6 +180,10 @@ class Planner {
     RolloutView view;
     view.replicas = d.spec.replicas;
     view.bounds = bounds_.at(d.name);
+    view.nowMs = s_.nowMs;
+    view.canary.promoted = !d.rollout || d.rollout->promotedAtMs > 0 || d.rollout->rollbackOf > 0;
+    view.canary.analysisMs = d.spec.strategy.canaryAnalysisMs;
+    view.canary.manual = d.spec.strategy.canaryManual;
     for (const store::InstanceRecord* record : byDeployment_[d.name]) {
       const store::InstanceRecord& r = *record;
       if (!state::occupiesSlot(r.state)) continue;
@@ -192,6 +196,7 @@ class Planner {
       if (!member.busy && r.state == state::kAvailable) {
         std::int64_t readyAt = r.stateSinceMs + d.spec.minReadyMs;
         member.available = readyAt <= s_.nowMs;
+        member.availableSinceMs = readyAt;
         if (!member.available) wakeAt(readyAt);
       }
       (old ? view.old : view.current).push_back(member);
@@ -206,7 +211,9 @@ class Planner {
       decision.provisions = std::max(0, view.replicas - view.total);
     } else {
       decision = planRollout(view, d.spec.strategy.type);
-      judge(d, view);
+      if (decision.wakeAtMs) wakeAt(*decision.wakeAtMs);
+      if (decision.promote) promote(d, view);
+      judge(d, view, decision.holding);
     }
     for (const store::InstanceRecord* r : decision.replace) {
       Step step = stepFor(
@@ -221,9 +228,22 @@ class Planner {
     planSlots(d, decision.provisions, view.oldTotal > 0);
   }
 
-  void judge(const PlanDeployment& d, const RolloutView& view) {
+  void promote(const PlanDeployment& d, const RolloutView& view) {
+    if (!d.rollout) return;
+    RolloutChange change;
+    change.kind = RolloutChange::Kind::Promote;
+    change.deployment = d.name;
+    change.revision = d.revision;
+    change.reason = std::to_string(view.bounds.canary) + " canary instance(s) of revision " +
+                    std::to_string(d.revision) + " stayed healthy for the analysis window (" +
+                    std::to_string(view.canary.analysisMs) + " ms)";
+    plan_.rollouts.push_back(std::move(change));
+  }
+
+  void judge(const PlanDeployment& d, const RolloutView& view, bool holding) {
     if (!d.rollout) return;
     RolloutCounts counts;
+    counts.holding = holding;
     counts.replicas = d.spec.replicas;
     for (const RolloutMember& m : view.current) counts.currentAvailable += m.available ? 1 : 0;
     counts.oldTotal = view.oldTotal;

@@ -337,6 +337,12 @@ bool Reconciler::applyRolloutChange(const RolloutChange& change) {
       });
       note("Normal", "RolloutComplete", name, "", "rollout complete: " + change.reason);
       return false;
+    case RolloutChange::Kind::Promote:
+      writes_.later([name, revision, now](store::Database& tx) {
+        return store::RevisionRepository(tx).setPromoted(name, revision, now);
+      });
+      note("Normal", "Promoted", name, "", "canary promoted: " + change.reason);
+      return false;
     case RolloutChange::Kind::Fail:
       break;
   }

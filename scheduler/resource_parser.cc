@@ -307,25 +307,37 @@ Result<IntOrPercent> intOrPercent(const FieldReader& reader, const std::string& 
   return reader.error(key, "must be a count >= 0 or a percentage such as \"25%\"");
 }
 
-// A surge instance needs an address of its own on every interface: an explicit maxSurge
-// beyond the spare addresses would make a rollout that waits forever, so it is refused here.
-Result<void> checkSurgeAddresses(const FieldReader& spec, const DeploymentResource& d) {
-  if (d.strategy.type != StrategyRequest::Type::RollingUpdate || !d.strategy.maxSurge) return {};
+// A surge or canary instance needs an address of its own on every interface: an explicit
+// maxSurge, or canary instances, beyond the spare addresses would make a rollout that waits
+// forever, so they are refused here.
+Result<void> checkSpareAddresses(const FieldReader& spec, const DeploymentResource& d) {
+  if (d.strategy.type == StrategyRequest::Type::Recreate) return {};
   DeploymentResource unbounded = d;
   unbounded.interfaces.clear();
-  int surge = resolveRolloutBounds(unbounded).surge;
-  int spare = spareAddresses(d);
-  if (surge <= spare) return {};
+  const RolloutBounds wanted = resolveRolloutBounds(unbounded);
+  const int spare = spareAddresses(d);
   std::string network;
   for (const auto& nic : d.interfaces) {
     if (static_cast<int>(nic.capacity()) - d.replicas == spare) network = nic.network;
   }
-  return spec.error("strategy.rollingUpdate.maxSurge",
-                    std::to_string(surge) + " surge instance(s) need as many spare addresses on " +
-                        network + ", which has " + std::to_string(spare) + " beyond the " +
-                        std::to_string(d.replicas) +
-                        " replicas: add addresses, or set maxSurge: 0 to replace in place",
-                    ErrorKind::Unprocessable);
+  auto refuse = [&](const std::string& field, int count, const std::string& what,
+                    const std::string& otherwise) -> Result<void> {
+    return spec.error(field,
+                      std::to_string(count) + " " + what +
+                          " instance(s) need as many spare addresses on " + network +
+                          ", which has " + std::to_string(spare) + " beyond the " +
+                          std::to_string(d.replicas) + " replicas: add addresses, or " + otherwise,
+                      ErrorKind::Unprocessable);
+  };
+  if (d.strategy.type == StrategyRequest::Type::Canary && wanted.canary > spare) {
+    return refuse("strategy.canary.instances", wanted.canary, "canary",
+                  "use RollingUpdate with maxSurge: 0 to replace in place");
+  }
+  if (d.strategy.maxSurge && wanted.surge > spare) {
+    return refuse("strategy.rollingUpdate.maxSurge", wanted.surge, "surge",
+                  "set maxSurge: 0 to replace in place");
+  }
+  return {};
 }
 
 Result<StrategyRequest> parseStrategy(const FieldReader& spec) {
@@ -343,8 +355,7 @@ Result<StrategyRequest> parseStrategy(const FieldReader& spec) {
   } else if (name == "Recreate") {
     out.type = StrategyRequest::Type::Recreate;
   } else if (name == "Canary") {
-    return s.error("type", "Canary rollouts are not available yet: use RollingUpdate or Recreate",
-                   ErrorKind::Unprocessable);
+    out.type = StrategyRequest::Type::Canary;
   } else {
     return s.error("type", "must be RollingUpdate, Recreate or Canary");
   }
@@ -480,7 +491,7 @@ Result<DeploymentResource> parseDeployment(const FieldReader& spec, ObjectMeta m
   auto strategy = parseStrategy(spec);
   if (!strategy) return fail(strategy.error());
   out.strategy = *strategy;
-  if (auto r = checkSurgeAddresses(spec, out); !r) return fail(r.error());
+  if (auto r = checkSpareAddresses(spec, out); !r) return fail(r.error());
   auto minReady = spec.optionalInteger("minReadyMs", 0, kMaxMs);
   if (!minReady) return fail(minReady.error());
   out.minReadyMs = minReady->value_or(0);

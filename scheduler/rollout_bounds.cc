@@ -36,6 +36,9 @@ RolloutBounds resolveRolloutBounds(const DeploymentResource& spec) {
   out.surge = std::min(surge, spare);
   out.unavailable = std::min(resolve(strategy.maxUnavailable, spec.replicas, false), spec.replicas);
   if (out.surge == 0 && out.unavailable == 0) out.unavailable = 1;
+  if (strategy.type == StrategyRequest::Type::Canary) {
+    out.canary = std::min({strategy.canaryInstances, spec.replicas, spare});
+  }
   return out;
 }
 

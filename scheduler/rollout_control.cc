@@ -1,4 +1,4 @@
-// DesiredState's rollout controls: history, status, pause, resume, undo.
+// DesiredState's rollout controls: history, status, pause, resume, promote, undo.
 #include "scheduler/desired_state.h"
 #include "store/event_repository.h"
 
@@ -80,6 +80,7 @@ Result<void> DesiredState::resume(const std::string& name, const std::string& by
         r.outcomeReason.clear();
         r.failures = 0;
         r.bestProgress = store::kNoProgress;
+        r.promotedAtMs = 0;  // a Canary retried starts with its canaries again
         retried = true;
       }
       r.progressAtMs = now;  // the deadline starts again
@@ -91,6 +92,38 @@ Result<void> DesiredState::resume(const std::string& name, const std::string& by
     return noteEvent(
         tx, now, "Resumed", name,
         std::string(retried ? "failed rollout retried" : "rollout resumed") + byWhom(by));
+  });
+  if (!done) return done;
+  if (onChange_) onChange_();
+  return {};
+}
+
+Result<void> DesiredState::promote(const std::string& name, const std::string& by) {
+  auto d = deployment(name);
+  if (!d) return fail(d.error());
+  if (d->deployment.strategy.type != StrategyRequest::Type::Canary) {
+    return fail(ErrorKind::Conflict, "not_canary",
+                "deployment " + name + " does not use the Canary strategy: nothing to promote");
+  }
+  std::int64_t now = clock_.nowMs();
+  const std::int64_t revision = d->record.revision;
+  auto done = db_.transaction([&](store::Database& tx) -> Result<void> {
+    store::RevisionRepository revisions(tx);
+    auto current = revisions.find(name, revision);
+    if (!current) return fail(current.error());
+    if (!*current || (*current)->outcome != store::outcome::kProgressing) {
+      return fail(ErrorKind::Conflict, "not_progressing",
+                  "revision " + std::to_string(revision) + " of " + name +
+                      " is not rolling out: nothing to promote");
+    }
+    if ((*current)->promotedAtMs > 0 || (*current)->rollbackOf > 0) {
+      return fail(ErrorKind::Conflict, "already_promoted",
+                  "revision " + std::to_string(revision) + " of " + name +
+                      " is past its canary phase already");
+    }
+    if (auto r = revisions.setPromoted(name, revision, now); !r) return r;
+    return noteEvent(tx, now, "Promoted", name,
+                     "canary of revision " + std::to_string(revision) + " promoted" + byWhom(by));
   });
   if (!done) return done;
   if (onChange_) onChange_();

@@ -54,6 +54,7 @@ RolloutJudgement judgeRollout(const store::RevisionRecord& current,
       return out;
     }
     const std::int64_t deadline = current.progressAtMs + spec.progressDeadlineMs;
+    if (counts.holding) return out;
     if (nowMs < deadline) {
       out.wakeAtMs = deadline;
       return out;

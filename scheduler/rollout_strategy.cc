@@ -37,8 +37,9 @@ RolloutDecision planRollout(const RolloutView& view, StrategyRequest::Type type)
   switch (type) {
     case StrategyRequest::Type::Recreate:
       return planRecreate(view);
-    case StrategyRequest::Type::RollingUpdate:
     case StrategyRequest::Type::Canary:
+      return planCanary(view);
+    case StrategyRequest::Type::RollingUpdate:
       break;
   }
   return planRollingUpdate(view);

@@ -191,6 +191,10 @@ CREATE TABLE deployment_pauses (
   by_failure INTEGER NOT NULL DEFAULT 0
 );
 )sql",
+      // 7: when a Canary rollout's canary phase ended (by its analysis or by hand).
+      R"sql(
+ALTER TABLE deployment_revisions ADD COLUMN promoted_at_ms INTEGER NOT NULL DEFAULT 0;
+)sql",
   };
   return all;
 }

@@ -6,15 +6,15 @@ namespace {
 constexpr std::string_view kSelect =
     "SELECT deployment, revision, template, document, image_name, image_version, image_digest, "
     "signer_keys, applied_by, change_cause, created_at_ms, outcome, outcome_reason, "
-    "outcome_at_ms, best_progress, progress_at_ms, failures, rollback_of, completed_at_ms "
-    "FROM deployment_revisions";
+    "outcome_at_ms, best_progress, progress_at_ms, failures, rollback_of, completed_at_ms, "
+    "promoted_at_ms FROM deployment_revisions";
 // The same columns without the template and the document (read as ""): the reconciler reads
 // every deployment's revisions on every pass and needs neither.
 constexpr std::string_view kSelectSummaries =
     "SELECT deployment, revision, '', '', image_name, image_version, image_digest, "
     "signer_keys, applied_by, change_cause, created_at_ms, outcome, outcome_reason, "
-    "outcome_at_ms, best_progress, progress_at_ms, failures, rollback_of, completed_at_ms "
-    "FROM deployment_revisions";
+    "outcome_at_ms, best_progress, progress_at_ms, failures, rollback_of, completed_at_ms, "
+    "promoted_at_ms FROM deployment_revisions";
 constexpr std::string_view kNewestFirst = " ORDER BY deployment, created_at_ms DESC, revision DESC";
 
 RevisionRecord fromRow(const Row& row) {
@@ -38,6 +38,7 @@ RevisionRecord fromRow(const Row& row) {
   r.failures = row.integer(16);
   r.rollbackOf = row.integer(17);
   r.completedAtMs = row.integer(18);
+  r.promotedAtMs = row.integer(19);
   return r;
 }
 
@@ -100,12 +101,12 @@ Result<void> RevisionRepository::put(const RevisionRecord& r) {
       "INSERT OR REPLACE INTO deployment_revisions (deployment, revision, template, document, "
       "image_name, image_version, image_digest, signer_keys, applied_by, change_cause, "
       "created_at_ms, outcome, outcome_reason, outcome_at_ms, best_progress, progress_at_ms, "
-      "failures, rollback_of, completed_at_ms) "
-      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-      {r.deployment, r.revision, r.templateText, r.document, r.imageName, r.imageVersion,
-       r.imageDigest, r.signerKeys, r.appliedBy, r.changeCause, r.createdAtMs, r.outcome,
-       r.outcomeReason, r.outcomeAtMs, r.bestProgress, r.progressAtMs, r.failures, r.rollbackOf,
-       r.completedAtMs}));
+      "failures, rollback_of, completed_at_ms, promoted_at_ms) "
+      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+      {r.deployment,   r.revision,    r.templateText,  r.document,      r.imageName,
+       r.imageVersion, r.imageDigest, r.signerKeys,    r.appliedBy,     r.changeCause,
+       r.createdAtMs,  r.outcome,     r.outcomeReason, r.outcomeAtMs,   r.bestProgress,
+       r.progressAtMs, r.failures,    r.rollbackOf,    r.completedAtMs, r.promotedAtMs}));
 }
 
 Result<void> RevisionRepository::setOutcome(const std::string& deployment, std::int64_t revision,
@@ -131,6 +132,14 @@ Result<void> RevisionRepository::addFailure(const std::string& deployment, std::
       db_.execute("UPDATE deployment_revisions SET failures = failures + 1 "
                   "WHERE deployment = ? AND revision = ?",
                   {deployment, revision}));
+}
+
+Result<void> RevisionRepository::setPromoted(const std::string& deployment, std::int64_t revision,
+                                             std::int64_t atMs) {
+  return done(
+      db_.execute("UPDATE deployment_revisions SET promoted_at_ms = ?1, progress_at_ms = ?1 "
+                  "WHERE deployment = ?2 AND revision = ?3",
+                  {atMs, deployment, revision}));
 }
 
 Result<void> RevisionRepository::prune(const std::string& deployment, std::int64_t current,

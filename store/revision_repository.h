@@ -44,6 +44,7 @@ struct RevisionRecord {
   std::int64_t failures = 0;                // failed instances of this revision in its rollout
   std::int64_t rollbackOf = 0;              // > 0: this rollout rolls back from that revision
   std::int64_t completedAtMs = 0;           // the last time a rollout of it completed (0: never)
+  std::int64_t promotedAtMs = 0;            // Canary: when its canary phase ended (0: not yet)
 };
 
 struct PauseRecord {
@@ -70,6 +71,8 @@ class RevisionRepository {
   Result<void> setProgress(const std::string& deployment, std::int64_t revision, std::int64_t best,
                            std::int64_t atMs);
   Result<void> addFailure(const std::string& deployment, std::int64_t revision);
+  // Ends a canary phase: promoted at `atMs`, which is also when its deadline starts again.
+  Result<void> setPromoted(const std::string& deployment, std::int64_t revision, std::int64_t atMs);
   // Keeps the `keep` newest revisions besides `current`; older ones are deleted (the events
   // keep their story).
   Result<void> prune(const std::string& deployment, std::int64_t current, int keep);

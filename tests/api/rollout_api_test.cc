@@ -4,7 +4,9 @@
 // runs it. Waits are bounded polls; the CLI is bounded by its own --timeout.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <atomic>
+#include <map>
 #include <set>
 #include <thread>
 
@@ -79,6 +81,33 @@ class RolloutApiTest : public ::testing::Test {
   nlohmann::json get(const std::string& path) {
     auto r = fx_.admin().request("GET", path);
     return r && r->status == 200 ? nlohmann::json::parse(r->body) : nlohmann::json();
+  }
+
+  // Polls the rollout until its canary phase is `phase` (bounded).
+  bool canaryPhase(const std::string& phase, std::chrono::seconds timeout = 60s) {
+    auto until = std::chrono::steady_clock::now() + timeout;
+    while (std::chrono::steady_clock::now() < until) {
+      auto r = get("/v1/deployments/web/rollout");
+      if (r.contains("canary") && r["canary"]["phase"] == phase) return true;
+      std::this_thread::sleep_for(50ms);
+    }
+    return false;
+  }
+  std::map<std::string, std::string> versionsById() {
+    std::map<std::string, std::string> out;
+    for (const auto& i : fx_.instances("web")) {
+      if (i["state"] != "Gone") out[i["id"]] = i["image"]["version"];
+    }
+    return out;
+  }
+  bool eventSaid(const std::string& reason, const std::string& words) {
+    for (const auto& e : fx_.events("?deployment=web&limit=5000")) {
+      if (e["reason"] == reason &&
+          e["message"].get<std::string>().find(words) != std::string::npos) {
+        return true;
+      }
+    }
+    return false;
   }
 
   DeployFixture fx_;
@@ -161,6 +190,71 @@ TEST_F(RolloutApiTest, APausedDeploymentRollsNothingUntilResumed) {
   auto notPaused = stele({"rollout", "resume", "web"});
   EXPECT_EQ(notPaused.exitStatus, 1);
   EXPECT_NE(notPaused.err.find("is not paused"), std::string::npos) << notPaused.err;
+}
+
+std::string canarySpec(const std::string& canary) {
+  return "  healthCheck:\n    http: {port: 80}\n"
+         "  strategy:\n    type: Canary\n"
+         "    rollingUpdate: {maxSurge: 1, maxUnavailable: 0}\n"
+         "    canary: " +
+         canary + "\n";
+}
+
+TEST_F(RolloutApiTest, ACanaryRunsBesideTheOldInstancesForItsAnalysisThenRollsOn) {
+  ASSERT_EQ(
+      fx_.apply(webYaml(2, "web:0.2.0", canarySpec("{instances: 1, analysisMs: 3000}"))).status,
+      200);
+  ASSERT_TRUE(canaryPhase("Analysis")) << get("/v1/deployments/web/rollout").dump(2);
+  auto during = versionsById();
+  EXPECT_EQ(std::count_if(during.begin(), during.end(),
+                          [](const auto& kv) { return kv.second == "0.1.0"; }),
+            2)
+      << "no old instance goes while the canary is analysed";
+  EXPECT_EQ(during.size(), 3u) << "one canary beside the two replicas";
+  EXPECT_FALSE(get("/v1/deployments/web/rollout")["canary"]["analysisEndsAt"].is_null());
+  auto status = stele({"rollout", "status", "web", "--timeout", "60s"});
+  EXPECT_EQ(status.exitStatus, 0) << status.out << status.err;
+  EXPECT_NE(status.out.find("[canary: analysis until"), std::string::npos) << status.out;
+  EXPECT_TRUE(allOn("0.2.0"));
+  EXPECT_TRUE(eventSaid("Promoted", "stayed healthy for the analysis window (3000 ms)"));
+  EXPECT_EQ(get("/v1/deployments/web/rollout")["canary"]["phase"], "Complete");
+}
+
+TEST_F(RolloutApiTest, AManualCanaryWaitsForPromoteAndOnlyACanaryInItsPhaseIsPromoted) {
+  ASSERT_EQ(fx_.apply(webYaml(2, "web:0.2.0", canarySpec("{manual: true}"))).status, 200);
+  ASSERT_TRUE(canaryPhase("AwaitingPromotion")) << get("/v1/deployments/web/rollout").dump(2);
+  auto waiting = stele({"rollout", "status", "web", "--timeout", "2s"});
+  EXPECT_EQ(waiting.exitStatus, 2) << waiting.out;
+  EXPECT_NE(waiting.out.find("[canary: waiting for stele rollout promote web]"), std::string::npos)
+      << waiting.out;
+  EXPECT_EQ(versionsById().size(), 3u) << "held: the canary and both old replicas";
+  auto promote = stele({"rollout", "promote", "web"});
+  EXPECT_EQ(promote.exitStatus, 0) << promote.err;
+  EXPECT_EQ(stele({"rollout", "status", "web", "--timeout", "60s"}).exitStatus, 0);
+  EXPECT_TRUE(allOn("0.2.0"));
+  EXPECT_TRUE(eventSaid("Promoted", "promoted by token"));
+  auto again = stele({"rollout", "promote", "web"});
+  EXPECT_EQ(again.exitStatus, 1);
+  EXPECT_NE(again.err.find("is not rolling out"), std::string::npos) << again.err;
+
+  ASSERT_EQ(fx_.apply(webYaml(2, "web:0.3.0", kSpec)).status, 200);
+  auto rolling = fx_.admin().request("POST", "/v1/deployments/web/promote");
+  ASSERT_TRUE(rolling);
+  EXPECT_EQ(rolling->status, 409) << rolling->body;
+  EXPECT_NE(rolling->body.find("not_canary"), std::string::npos) << rolling->body;
+}
+
+TEST_F(RolloutApiTest, AFailingCanaryIsAbortedAndRolledBackWithNoOldInstanceReplaced) {
+  auto before = versionsById();
+  ASSERT_EQ(
+      fx_.apply(webYaml(2, "web:0.3.0", canarySpec("{instances: 1, analysisMs: 600000}"))).status,
+      200);
+  auto status = stele({"rollout", "status", "web", "--timeout", "120s"});
+  EXPECT_EQ(status.exitStatus, 1) << status.out << status.err;
+  EXPECT_NE(status.out.find("rolled back to revision 1"), std::string::npos) << status.out;
+  ASSERT_TRUE(allOn("0.1.0"));
+  EXPECT_EQ(versionsById(), before) << "the old instances ran through it all";
+  EXPECT_EQ(get("/v1/deployments/web/rollout")["rollbackOf"], 2);
 }
 
 TEST_F(RolloutApiTest, RolloutRoutesNeedTheDeployerRoleAndAKnownDeployment) {

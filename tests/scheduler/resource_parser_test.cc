@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include "scheduler/rollout_strategy.h"
+
 namespace stele::scheduler {
 namespace {
 
@@ -113,6 +115,30 @@ TEST(ResourceParser, PoolsAndDigestsAndPercentagesParse) {
   EXPECT_EQ(web.strategy.maxSurge, (IntOrPercent{25, true}));
 }
 
+TEST(ResourceParser, ACanaryStrategyIsReadWithItsRollingUpdateBoundsAndDefaults) {
+  std::string text = std::string(kDeployment);
+  text.replace(text.find("type: RollingUpdate"), 19,
+               "type: Canary\n    canary: {instances: 1, analysisMs: 30000, manual: true}");
+  auto parsed = parseAll(text);
+  ASSERT_TRUE(parsed) << parsed.error().message;
+  const auto& web = std::get<DeploymentResource>((*parsed)[0]);
+  EXPECT_EQ(web.strategy.type, StrategyRequest::Type::Canary);
+  EXPECT_EQ(web.strategy.canaryInstances, 1);
+  EXPECT_EQ(web.strategy.canaryAnalysisMs, 30000);
+  EXPECT_TRUE(web.strategy.canaryManual);
+  EXPECT_EQ(web.strategy.maxSurge, (IntOrPercent{1, false}));
+  EXPECT_EQ(resolveRolloutBounds(web), (RolloutBounds{1, 0, 1}));
+
+  text = std::string(kDeployment);
+  text.replace(text.find("type: RollingUpdate"), 19, "type: Canary");
+  auto defaults = parseAll(text);
+  ASSERT_TRUE(defaults) << defaults.error().message;
+  const auto& strategy = std::get<DeploymentResource>((*defaults)[0]).strategy;
+  EXPECT_EQ(strategy.canaryInstances, 1);
+  EXPECT_EQ(strategy.canaryAnalysisMs, 60000);
+  EXPECT_FALSE(strategy.canaryManual);
+}
+
 TEST(ResourceParser, AHealthChecksStartupTimeoutIsReadAndDefaultsToTenSeconds) {
   auto reference = parseAll(kDeployment);
   ASSERT_TRUE(reference) << reference.error().message;
@@ -211,8 +237,17 @@ TEST(ResourceParser, EveryBadDocumentNamesIndexFieldPathAndReason) {
       {"surge percentage beyond the spare addresses", "replicas: 2", "replicas: 3",
        "spec.strategy.rollingUpdate.maxSurge: 1 surge instance(s) need as many spare addresses "
        "on dmz, which has 0 beyond the 3 replicas"},
-      {"canary not yet", "type: RollingUpdate", "type: Canary",
-       "spec.strategy.type: Canary rollouts are not available yet"},
+      {"canary beyond the spare addresses", "type: RollingUpdate",
+       "type: Canary\n    canary: {instances: 2}",
+       "spec.strategy.canary.instances: 2 canary instance(s) need as many spare addresses on "
+       "dmz, which has 1 beyond the 2 replicas"},
+      {"canary block with RollingUpdate", "type: RollingUpdate",
+       "type: RollingUpdate\n    canary: {instances: 1}",
+       "spec.strategy.canary: goes only with type Canary"},
+      {"canary analysis negative", "type: RollingUpdate",
+       "type: Canary\n    canary: {analysisMs: -1}", "spec.strategy.canary.analysisMs"},
+      {"canary manual not bool", "type: RollingUpdate", "type: Canary\n    canary: {manual: 1}",
+       "spec.strategy.canary.manual: must be true or false"},
       {"autoRollback not bool", "autoRollback: true", "autoRollback: yes",
        "spec.autoRollback: must be true or false"},
       {"deadline too short", "progressDeadlineMs: 60000", "progressDeadlineMs: 5",

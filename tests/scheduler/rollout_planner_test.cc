@@ -1,7 +1,7 @@
 // The rollout strategies as pure functions: resolveRolloutBounds() (Kubernetes' rounding and
-// the spare-address rule) and planRollingUpdate() / planRecreate() / planRollout() over
-// views built from counts. Each row says what one pass may do; the reconciler's own tests
-// show the passes chained.
+// the spare-address rule) and planRollingUpdate() / planRecreate() / planCanary() /
+// planRollout() over views built from counts. Each row says what one pass may do; the
+// reconciler's own tests show the passes chained.
 #include <gtest/gtest.h>
 
 #include <deque>
@@ -113,7 +113,21 @@ INSTANTIATE_TEST_SUITE_P(
                                  percent(25),
                                  0,
                                  StrategyRequest::Type::Recreate,
-                                 {0, 3}}),
+                                 {0, 3}},
+                      BoundsCase{"Canary: one canary, then the rolling update's bounds",
+                                 4,
+                                 std::nullopt,
+                                 percent(25),
+                                 0,
+                                 StrategyRequest::Type::Canary,
+                                 {1, 1, 1}},
+                      BoundsCase{"Canary with one spare address: surge and canary fit it",
+                                 2,
+                                 std::nullopt,
+                                 count(0),
+                                 3,
+                                 StrategyRequest::Type::Canary,
+                                 {1, 0, 1}}),
     [](const auto& info) { return "Case" + std::to_string(info.index); });
 
 // A view built from counts: records live in `records_` so the members' pointers stay valid.
@@ -138,6 +152,19 @@ class ViewBuilder {
   ViewBuilder& leaving(int n, bool old = true) {
     view_.total += n;
     if (old) view_.oldTotal += n;
+    return *this;
+  }
+  // Available instances of the new revision, counting as available since `sinceMs`.
+  ViewBuilder& currentSince(std::int64_t sinceMs, int n = 1) {
+    add(view_.current, n, true);
+    for (int i = 0; i < n; ++i)
+      view_.current[view_.current.size() - 1 - i].availableSinceMs = sinceMs;
+    return *this;
+  }
+  ViewBuilder& canary(std::int64_t nowMs, std::int64_t analysisMs, bool manual = false,
+                      bool promoted = false) {
+    view_.nowMs = nowMs;
+    view_.canary = {promoted, analysisMs, manual};
     return *this;
   }
   const RolloutView& view() const { return view_; }
@@ -315,6 +342,80 @@ TEST(RolloutPlanner, ABusyInstanceIsCountedButNeverChosen) {
   EXPECT_TRUE(planRollingUpdate(view).replace.empty());
   EXPECT_TRUE(planRecreate(view).replace.empty());
   EXPECT_EQ(planRollingUpdate(view).provisions, 0) << "it still holds the only slot";
+}
+
+// Canary: replicas 3, one canary, maxSurge 1 and maxUnavailable 0 once promoted.
+constexpr RolloutBounds kCanaryBounds{1, 0, 1};
+
+TEST(CanaryPlanner, ItsCanaryRunsBesideEveryOldInstanceAndNoOldOneGoes) {
+  ViewBuilder start(3, kCanaryBounds);
+  start.old(3, 0).canary(0, 1000);
+  RolloutDecision first = planCanary(start.view());
+  EXPECT_EQ(first.provisions, 1) << "one canary, beyond the 3 replicas";
+  EXPECT_TRUE(first.replace.empty());
+  EXPECT_FALSE(first.holding) << "until it is available, the progress deadline runs";
+
+  ViewBuilder starting(3, kCanaryBounds);
+  starting.old(3, 0).current(0, 1).canary(0, 1000);
+  RolloutDecision second = planCanary(starting.view());
+  EXPECT_EQ(second.provisions, 0) << "never more than the canary count";
+  EXPECT_TRUE(second.replace.empty());
+  EXPECT_FALSE(second.holding);
+}
+
+TEST(CanaryPlanner, HoldsForTheAnalysisWindowThenPromotesAndGoesOnAsARollingUpdate) {
+  ViewBuilder during(3, kCanaryBounds);
+  during.old(3, 0).currentSince(1000).canary(1500, 1000);
+  RolloutDecision held = planCanary(during.view());
+  EXPECT_TRUE(held.holding);
+  EXPECT_FALSE(held.promote);
+  EXPECT_EQ(held.wakeAtMs, std::optional<std::int64_t>(2000)) << "when the window closes";
+  EXPECT_TRUE(held.replace.empty());
+  EXPECT_EQ(held.provisions, 0);
+
+  ViewBuilder after(3, kCanaryBounds);
+  after.old(3, 0).currentSince(1000).canary(2000, 1000);
+  RolloutDecision promoted = planCanary(after.view());
+  EXPECT_TRUE(promoted.promote);
+  EXPECT_EQ(promoted.replace.size(), 1u) << "the rolling update starts in the same pass";
+  EXPECT_EQ(promoted.provisions, 0) << "the canary already fills the one surge slot";
+}
+
+TEST(CanaryPlanner, TheWindowOpensWhenTheLastCanaryBecameAvailable) {
+  ViewBuilder two(4, {1, 0, 2});
+  two.old(4, 0).currentSince(1000).currentSince(3000).canary(3500, 1000);
+  RolloutDecision held = planCanary(two.view());
+  EXPECT_TRUE(held.holding);
+  EXPECT_EQ(held.wakeAtMs, std::optional<std::int64_t>(4000));
+
+  ViewBuilder replaced(4, {1, 0, 2});
+  replaced.old(4, 0).currentSince(1000).current(0, 1).canary(9000, 1000);
+  RolloutDecision waiting = planCanary(replaced.view());
+  EXPECT_FALSE(waiting.holding) << "a canary replaced after a failure: no window yet";
+  EXPECT_FALSE(waiting.promote);
+}
+
+TEST(CanaryPlanner, AManualCanaryHoldsUntilPromotedAndAPromotedOneIsARollingUpdate) {
+  ViewBuilder manual(3, kCanaryBounds);
+  manual.old(3, 0).currentSince(0).canary(1'000'000, 1000, true);
+  RolloutDecision held = planCanary(manual.view());
+  EXPECT_TRUE(held.holding);
+  EXPECT_FALSE(held.promote);
+  EXPECT_FALSE(held.wakeAtMs) << "only `stele rollout promote` ends it";
+  EXPECT_TRUE(held.replace.empty());
+
+  ViewBuilder promoted(3, kCanaryBounds);
+  promoted.old(3, 0).currentSince(0).canary(0, 1000, true, true);
+  RolloutDecision rolling = planRollout(promoted.view(), StrategyRequest::Type::Canary);
+  RolloutDecision expected = planRollingUpdate(promoted.view());
+  EXPECT_FALSE(rolling.holding);
+  EXPECT_EQ(rolling.provisions, expected.provisions);
+  EXPECT_EQ(rolling.replace, expected.replace);
+
+  ViewBuilder fresh(3, kCanaryBounds);
+  fresh.old(3, 0).canary(0, 1000, false, true);
+  EXPECT_EQ(planCanary(fresh.view()).provisions, 1)
+      << "a rollback has no canary phase: it surges as a rolling update does";
 }
 
 }  // namespace

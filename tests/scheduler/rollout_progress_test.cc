@@ -63,6 +63,23 @@ TEST(RolloutProgress, AFlappingInstanceIsNoProgressSoTheDeadlineStillComes) {
       << after.change->reason;
 }
 
+TEST(RolloutProgress, AHeldCanaryIsNotJudgedByTheDeadlineButItsFailuresStillCount) {
+  auto current = revision(2, store::outcome::kProgressing);
+  current.bestProgress = -2;
+  RolloutCounts held = counts(1, 3);
+  held.holding = true;
+  auto waiting = judgeRollout(current, {current}, held, spec(), kNow + 3'600'000, 3);
+  EXPECT_FALSE(waiting.change) << "an hour awaiting promotion is no failure";
+  EXPECT_FALSE(waiting.wakeAtMs);
+
+  current.failures = 3;
+  auto failing = judgeRollout(current, {current, revision(1, store::outcome::kComplete, 1)}, held,
+                              spec(), kNow, 3);
+  ASSERT_TRUE(failing.change);
+  EXPECT_EQ(failing.change->kind, Kind::Fail);
+  EXPECT_EQ(failing.change->rollbackTo, 1) << "a failing canary rolls back";
+}
+
 struct TargetCase {
   const char* name;
   std::vector<store::RevisionRecord> earlier;  // newest first, after the current one

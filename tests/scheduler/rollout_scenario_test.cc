@@ -26,6 +26,8 @@ std::string rolloutYaml(int replicas, const std::string& strategy, int memoryMiB
 const std::string kSurgeOne = "    rollingUpdate: {maxSurge: 1, maxUnavailable: 0}\n";
 const std::string kInPlace = "    rollingUpdate: {maxSurge: 0, maxUnavailable: 1}\n";
 const std::string kRecreate = "    type: Recreate\n";
+const std::string kCanary =
+    "    type: Canary\n    canary: {instances: 1, analysisMs: 5000}\n" + kSurgeOne;
 
 class RolloutScenarioTest : public ::testing::Test {
  protected:
@@ -157,6 +159,49 @@ TEST_F(RolloutScenarioTest, ARestartAfterEveryPassResumesWithinTheBounds) {
   EXPECT_TRUE(h_.openOperations().empty());
 }
 
+TEST_F(RolloutScenarioTest, ACanaryIsHeldThroughRestartsUntilItsWindowPassesThenRollsOn) {
+  deploy(rolloutYaml(3, kCanary), 3);
+  h_.apply(rolloutYaml(3, kCanary, 48));
+  rollWithin({4, 3});
+  EXPECT_EQ(revisionCount(1), 3) << "every old instance runs through the analysis";
+  EXPECT_EQ(revisionCount(2), 1) << "one canary";
+  h_.restart();
+  h_.clock().advanceMs(4000);
+  rollWithin({4, 3});
+  EXPECT_EQ(revisionCount(2), 1) << "a restarted server holds it still";
+  EXPECT_EQ(revision(2).promotedAtMs, 0);
+  h_.clock().advanceMs(1000);
+  rollWithin({4, 3});
+  EXPECT_GT(revision(2).promotedAtMs, 0);
+  EXPECT_EQ(revision(2).outcome, store::outcome::kComplete);
+  EXPECT_EQ(revisionCount(2), 3);
+  EXPECT_EQ(h_.domainCount(), 3u);
+}
+
+TEST_F(RolloutScenarioTest, AFailingCanaryRollsBackWithTheOldInstancesUntouched) {
+  deploy(rolloutYaml(3, kCanary), 3);
+  std::set<std::string> before;
+  for (const auto& r : h_.instances()) before.insert(r.id);
+  onlyTodaysInstancesPass();
+  h_.apply(rolloutYaml(3, kCanary, 48));
+  const auto& settings = h_.options().reconciler.settings;
+  for (int i = 0; i < 40 && desiredRevision() == 2; ++i) {
+    failInstancesOf(2);
+    h_.pass();
+    ASSERT_LE(h_.domainCount(), 4u) << "pass " << i;
+    ASSERT_EQ(revisionCount(1), 3) << "pass " << i;
+    h_.clock().advanceMs(settings.backoffMaxMs);
+  }
+  ASSERT_EQ(desiredRevision(), 1) << "rolled back";
+  EXPECT_EQ(revision(2).outcome, store::outcome::kFailed);
+  ASSERT_TRUE(h_.settle().quiet);
+  std::set<std::string> after;
+  for (const auto& r : h_.instances()) {
+    if (state::occupiesSlot(r.state)) after.insert(r.id);
+  }
+  EXPECT_EQ(after, before) << "only the canaries went";
+}
+
 // ---- Rollout outcomes: complete, failed, rolled back, paused.
 
 TEST_F(RolloutScenarioTest, AFirstDeployAndACompletedRolloutAreRecordedComplete) {
@@ -268,8 +313,13 @@ TEST_F(RolloutScenarioTest, ARollbackThatFailsTooPausesTheDeploymentInsteadOfLoo
   EXPECT_EQ(desiredRevision(), 1);
 }
 
+struct FaultCase {
+  std::uint64_t seed;
+  bool canary;  // Canary (one canary, then maxSurge 1), else RollingUpdate maxSurge 1
+};
+
 class RolloutFaults : public RolloutScenarioTest,
-                      public ::testing::WithParamInterface<std::uint64_t> {};
+                      public ::testing::WithParamInterface<FaultCase> {};
 
 // Random faults while two revisions roll, one after the other: never more domains than
 // replicas + surge + those on lost hosts; once the faults stop, the rollout ends completed
@@ -277,17 +327,19 @@ class RolloutFaults : public RolloutScenarioTest,
 // paused, never half-way.
 TEST_P(RolloutFaults, NeverExceedTheSurgeAndEndCompletedRolledBackOrPaused) {
   constexpr int kReplicas = 3;
-  deploy(rolloutYaml(kReplicas, kSurgeOne), kReplicas);
-  SeededRandom random(GetParam());
+  const std::string& strategy = GetParam().canary ? kCanary : kSurgeOne;
+  const std::uint64_t seed = GetParam().seed;
+  deploy(rolloutYaml(kReplicas, strategy), kReplicas);
+  SeededRandom random(seed);
   const auto& hosts = h_.hostNames();
   for (int step = 0; step < 150; ++step) {
-    if (step == 0) h_.apply(rolloutYaml(kReplicas, kSurgeOne, 48));
-    if (step == 75) h_.apply(rolloutYaml(kReplicas, kSurgeOne, 64));
+    if (step == 0) h_.apply(rolloutYaml(kReplicas, strategy, 48));
+    if (step == 75) h_.apply(rolloutYaml(kReplicas, strategy, 64));
     injectRandomFault(h_, random);
     h_.pass();
     int lost = h_.count(state::kLost);
     ASSERT_LE(h_.domainCount(), static_cast<std::size_t>(kReplicas + 1 + lost))
-        << "step " << step << ", seed " << GetParam();
+        << "step " << step << ", seed " << seed;
   }
   for (const auto& host : hosts) h_.hypervisor().setReachable(host, true);
   h_.health().answers.clear();
@@ -301,7 +353,7 @@ TEST_P(RolloutFaults, NeverExceedTheSurgeAndEndCompletedRolledBackOrPaused) {
     h_.clock().advanceMs(std::max(settings.backoffMaxMs, settings.hostGraceMs));
   }
   store::RevisionRecord last = revision(desiredRevision());
-  std::printf("seed %llu: revision %lld %s%s%s %s\n", static_cast<unsigned long long>(GetParam()),
+  std::printf("seed %llu: revision %lld %s%s%s %s\n", static_cast<unsigned long long>(seed),
               static_cast<long long>(last.revision), last.outcome.c_str(),
               last.rollbackOf > 0 ? " (a rollback)" : "", paused() ? ", paused" : "",
               last.outcomeReason.c_str());
@@ -317,16 +369,26 @@ TEST_P(RolloutFaults, NeverExceedTheSurgeAndEndCompletedRolledBackOrPaused) {
     EXPECT_LE(h_.domainCount(), static_cast<std::size_t>(kReplicas + 1));
     return;
   }
-  EXPECT_EQ(last.outcome, store::outcome::kComplete) << "seed " << GetParam();
-  EXPECT_TRUE(last.revision == 3 || last.rollbackOf > 0) << "seed " << GetParam();
-  EXPECT_EQ(revisionCount(last.revision), kReplicas) << "seed " << GetParam();
+  EXPECT_EQ(last.outcome, store::outcome::kComplete) << "seed " << seed;
+  EXPECT_TRUE(last.revision == 3 || last.rollbackOf > 0) << "seed " << seed;
+  EXPECT_EQ(revisionCount(last.revision), kReplicas) << "seed " << seed;
   EXPECT_EQ(h_.domainCount(), static_cast<std::size_t>(kReplicas));
   EXPECT_EQ(h_.count(state::kAvailable), kReplicas);
   EXPECT_EQ(h_.count(state::kLost), 0);
   EXPECT_TRUE(h_.openOperations().empty());
 }
 
-INSTANTIATE_TEST_SUITE_P(Seeds, RolloutFaults, ::testing::Values(1, 2, 3, 4, 5, 6, 7, 8));
+INSTANTIATE_TEST_SUITE_P(Seeds, RolloutFaults,
+                         ::testing::Values(FaultCase{1, false}, FaultCase{2, false},
+                                           FaultCase{3, false}, FaultCase{4, false},
+                                           FaultCase{5, false}, FaultCase{6, false},
+                                           FaultCase{7, false}, FaultCase{8, false},
+                                           FaultCase{1, true}, FaultCase{2, true},
+                                           FaultCase{3, true}, FaultCase{4, true}),
+                         [](const auto& info) {
+                           return std::string(info.param.canary ? "Canary" : "RollingUpdate") +
+                                  "Seed" + std::to_string(info.param.seed);
+                         });
 
 }  // namespace
 }  // namespace stele::testing
