@@ -5,6 +5,7 @@
 //   POST /v1/deployments/{name}/pause      no rollout steps until resumed            deployer
 //   POST /v1/deployments/{name}/resume     (also retries a failed rollout)           deployer
 //   POST /v1/deployments/{name}/promote    ends a Canary rollout's canary phase      deployer
+//   POST /v1/deployments/{name}/restart    replaces every instance, same revision    deployer
 //   POST /v1/deployments/{name}/undo[?toRevision=N]  back to N, or the previous one  deployer
 #include <algorithm>
 #include <climits>
@@ -95,7 +96,7 @@ Result<nlohmann::json> rolloutJson(Services& s, const std::string& name) {
   int old = 0;
   for (const auto& i : *instances) {
     if (!state::occupiesSlot(i.state)) continue;
-    if (i.revision != r.revision) {
+    if (i.revision != r.revision || i.createdAtMs < r.restartedAtMs) {
       ++old;
       continue;
     }
@@ -105,23 +106,25 @@ Result<nlohmann::json> rolloutJson(Services& s, const std::string& name) {
   const auto& spec = rollout->deployment.deployment;
   std::string phase = r.outcome;
   if (rollout->pause && r.outcome == store::outcome::kProgressing) phase = "Paused";
-  nlohmann::json out = {{"deployment", name},
-                        {"revision", r.revision},
-                        {"state", phase},
-                        {"reason", r.outcomeReason},
-                        {"rollbackOf", r.rollbackOf},
-                        {"image", {{"name", r.imageName}, {"version", r.imageVersion}}},
-                        {"replicas", spec.replicas},
-                        {"updated", updated},
-                        {"available", available},
-                        {"old", old},
-                        {"failures", r.failures},
-                        {"startedAt", timeMsJson(r.createdAtMs)},
-                        {"progressDeadlineMs", spec.progressDeadlineMs},
-                        {"lastProgressAt", timeMsJson(r.progressAtMs)},
-                        {"paused", rollout->pause.has_value()},
-                        {"pausedReason", rollout->pause ? rollout->pause->reason : ""},
-                        {"strategy", strategyName(spec.strategy.type)}};
+  nlohmann::json out = {
+      {"deployment", name},
+      {"revision", r.revision},
+      {"state", phase},
+      {"reason", r.outcomeReason},
+      {"rollbackOf", r.rollbackOf},
+      {"image", {{"name", r.imageName}, {"version", r.imageVersion}}},
+      {"replicas", spec.replicas},
+      {"updated", updated},
+      {"available", available},
+      {"old", old},
+      {"failures", r.failures},
+      {"startedAt", timeMsJson(r.createdAtMs)},
+      {"progressDeadlineMs", spec.progressDeadlineMs},
+      {"lastProgressAt", timeMsJson(r.progressAtMs)},
+      {"paused", rollout->pause.has_value()},
+      {"pausedReason", rollout->pause ? rollout->pause->reason : ""},
+      {"strategy", strategyName(spec.strategy.type)},
+      {"restartedAt", r.restartedAtMs > 0 ? timeMsJson(r.restartedAtMs) : nlohmann::json()}};
   if (spec.strategy.type == scheduler::StrategyRequest::Type::Canary) {
     out["canary"] = canaryJson(spec, r, *instances);
   }
@@ -166,6 +169,8 @@ void addRolloutRoutes(Router& router, Services& s) {
               control(s, &scheduler::DesiredState::resume)});
   router.add({"POST", "/v1/deployments/{name}/promote", Permission::Deploy, "name", 0,
               control(s, &scheduler::DesiredState::promote)});
+  router.add({"POST", "/v1/deployments/{name}/restart", Permission::Deploy, "name", 0,
+              control(s, &scheduler::DesiredState::restart)});
   router.add({"POST", "/v1/deployments/{name}/undo", Permission::Deploy, "name", 0,
               [&s](const RouteContext& ctx) -> Result<HttpResponse> {
                 auto to = integerParam(ctx.request, "toRevision", 0, INT32_MAX);

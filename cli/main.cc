@@ -29,7 +29,8 @@ constexpr const char* kUsage = R"(usage: stele COMMAND [ARGS]
   logs INSTANCE [--bytes N]                the tail of the instance's serial console
   rollout status NAME [--timeout 10m]      follow the rollout: exit 0 complete, 1 failed or
                                            rolled back, 2 timed out
-  rollout history NAME | rollout undo NAME [--to-revision N] | rollout pause|resume|promote NAME
+  rollout history NAME | rollout undo NAME [--to-revision N]
+  rollout pause|resume|promote|restart NAME  restart: replace every instance, same revision
   image verify NAME:VERSION | image delete NAME:VERSION
 
 Client commands take --server URL and --token T, or STELE_SERVER / STELE_TOKEN

@@ -1,4 +1,4 @@
-// `stele rollout status|history|undo|pause|resume|promote NAME`.
+// `stele rollout status|history|undo|pause|resume|promote|restart NAME`.
 //
 // `status` follows the current revision's rollout live: it reads GET .../rollout, then waits
 // on GET /v1/events/stream?deployment=NAME (Server-Sent Events) for the next change, and
@@ -24,7 +24,7 @@ using Clock = std::chrono::steady_clock;
 
 constexpr const char* kUsage =
     "usage: stele rollout status NAME [--timeout 10m] | history NAME [-o json] | "
-    "undo NAME [--to-revision N] | pause NAME | resume NAME | promote NAME";
+    "undo NAME [--to-revision N] | pause NAME | resume NAME | promote NAME | restart NAME";
 
 // "90s", "10m", "1h", "500ms", or plain seconds.
 Result<std::chrono::milliseconds> parseDuration(const std::string& text) {
@@ -142,12 +142,6 @@ int followStatus(HttpClient& client, const std::string& name, std::chrono::milli
                   static_cast<long long>(watched));
       return 0;
     }
-    if (phase == "Failed" && !r->value("paused", false) &&
-        fieldText(*r, "reason").find("rolling back to revision") != std::string::npos) {
-      // Read between the failure and its rollback: the next read shows the rollback.
-      std::this_thread::sleep_for(std::chrono::milliseconds(100));
-      continue;
-    }
     if (phase == "Failed") {
       std::printf("%srollout of revision %lld failed: %s\n", tty ? "\n" : "",
                   static_cast<long long>(watched), fieldText(*r, "reason").c_str());
@@ -220,7 +214,7 @@ int runRollout(const Argv& argv) {
     return followStatus(client, name, *timeout);
   }
   if (verb == "history") return printHistory(client, name, args->valueOr("o", "") == "json");
-  if (verb == "pause" || verb == "resume" || verb == "promote") {
+  if (verb == "pause" || verb == "resume" || verb == "promote" || verb == "restart") {
     return control(client, name, verb, "");
   }
   if (verb == "undo") {

@@ -93,6 +93,9 @@ class DesiredState {
   // Ends a Canary rollout's canary phase now, its analysis window passed or not: a rolling
   // update from here. Conflict (not_canary, not_progressing, already_promoted) otherwise.
   Result<void> promote(const std::string& name, const std::string& by);
+  // Replaces every instance at the same revision, as a rollout with the deployment's
+  // strategy (no canary phase). Conflict (rollout_in_progress) while a rollout is under way.
+  Result<void> restart(const std::string& name, const std::string& by);
   // Back to revision `to`, or (0) to the newest revision before the current one.
   Result<std::int64_t> undo(const std::string& name, std::int64_t to, const std::string& by);
 
@@ -111,6 +114,13 @@ class DesiredState {
   void onChange(std::function<void()> callback) { onChange_ = std::move(callback); }
 
  private:
+  // Runs `body` in one transaction, then tells the reconciler.
+  Result<void> changeRollout(const std::function<Result<void>(store::Database&)>& body);
+  // Runs `body` on revision `revision` of deployment `name` (its stored record), likewise.
+  using RevisionChange = std::function<Result<void>(store::Database&, store::RevisionRecord&)>;
+  Result<void> changeRevision(const std::string& name, std::int64_t revision,
+                              const RevisionChange& body);
+
   store::Database& db_;
   images::Registry& registry_;
   HostInventory& hosts_;

@@ -29,6 +29,12 @@ struct PlanDeployment {
   // The current revision's record (its rollout), and every stored revision, newest first.
   std::optional<store::RevisionRecord> rollout;
   std::vector<store::RevisionRecord> history;
+
+  // Whether instance `r` is what the current rollout wants: of the current revision, and
+  // made after the restart when the rollout is one (stele rollout restart).
+  bool wants(const store::InstanceRecord& r) const {
+    return r.revision == revision && (!rollout || r.createdAtMs >= rollout->restartedAtMs);
+  }
 };
 
 struct PlanHost {

@@ -188,7 +188,7 @@ class Planner {
       const store::InstanceRecord& r = *record;
       if (!state::occupiesSlot(r.state)) continue;
       view.total += 1;
-      bool old = r.revision != d.revision;
+      bool old = !d.wants(r);
       if (old) view.oldTotal += 1;
       auto busy = busy_.find(r.id);
       if ((busy != busy_.end() && busy->second) || r.state == state::kDestroying) continue;
@@ -216,9 +216,11 @@ class Planner {
       judge(d, view, decision.holding);
     }
     for (const store::InstanceRecord* r : decision.replace) {
-      Step step = stepFor(
-          Step::Kind::Destroy, *r, std::string(state::kGone),
-          "new revision: " + std::to_string(r->revision) + " -> " + std::to_string(d.revision));
+      Step step =
+          stepFor(Step::Kind::Destroy, *r, std::string(state::kGone),
+                  r->revision == d.revision ? "restart of revision " + std::to_string(d.revision)
+                                            : "new revision: " + std::to_string(r->revision) +
+                                                  " -> " + std::to_string(d.revision));
       step.restarts = 0;
       add(std::move(step));
     }

@@ -313,7 +313,7 @@ void Reconciler::countFailure(const Step& step, const ReconcileSnapshot& snapsho
   const PlanDeployment* d = findDeployment(snapshot, step.deployment);
   if (d == nullptr || !d->rollout || d->rollout->outcome != store::outcome::kProgressing) return;
   for (const auto& r : snapshot.instances) {
-    if (r.id != step.instanceId || r.revision != d->revision) continue;
+    if (r.id != step.instanceId || !d->wants(r)) continue;
     writes_.later([name = d->name, revision = d->revision](store::Database& tx) {
       return store::RevisionRepository(tx).addFailure(name, revision);
     });

@@ -15,6 +15,15 @@ Result<std::int64_t> revisionNumberFor(store::RevisionRepository& revisions,
   return std::max(*highest, current) + 1;
 }
 
+void startRollout(store::RevisionRecord& record, std::int64_t nowMs) {
+  record.outcome = store::outcome::kProgressing;
+  record.outcomeReason.clear();
+  record.outcomeAtMs = 0;
+  record.bestProgress = store::kNoProgress;
+  record.progressAtMs = nowMs;
+  record.failures = 0;
+}
+
 Result<void> makeCurrent(store::RevisionRepository& revisions, store::RevisionRecord record,
                          std::int64_t previous, int historyLimit, std::int64_t nowMs) {
   if (previous != 0 && previous != record.revision) {
@@ -31,12 +40,8 @@ Result<void> makeCurrent(store::RevisionRepository& revisions, store::RevisionRe
     }
   }
   record.createdAtMs = nowMs;
-  record.outcome = store::outcome::kProgressing;
-  record.outcomeReason.clear();
-  record.outcomeAtMs = 0;
-  record.bestProgress = store::kNoProgress;
-  record.progressAtMs = nowMs;
-  record.failures = 0;
+  startRollout(record, nowMs);
+  record.restartedAtMs = 0;
   if (auto r = revisions.put(record); !r) return r;
   if (auto r = revisions.liftFailurePause(record.deployment); !r) return r;
   return revisions.prune(record.deployment, record.revision, historyLimit);

@@ -18,6 +18,9 @@ Result<std::int64_t> revisionNumberFor(store::RevisionRepository& revisions,
                                        const std::string& deployment,
                                        const std::string& templateText, std::int64_t current);
 
+// A rollout of `record` starts now: Progressing, no progress yet, no failure.
+void startRollout(store::RevisionRecord& record, std::int64_t nowMs);
+
 // Makes `record` the deployment's current revision, its rollout starting now: the revision it
 // replaces (`previous`), if still progressing, is Superseded; a pause that a failed rollout
 // made is lifted (one the user made stays); the history is pruned to `historyLimit`

@@ -1,5 +1,6 @@
-// DesiredState's rollout controls: history, status, pause, resume, promote, undo.
+// DesiredState's rollout controls: history, status, pause, resume, promote, restart, undo.
 #include "scheduler/desired_state.h"
+#include "scheduler/revision_history.h"
 #include "store/event_repository.h"
 
 namespace stele::scheduler {
@@ -15,34 +16,65 @@ Result<void> noteEvent(store::Database& tx, std::int64_t now, const std::string&
 
 std::string byWhom(const std::string& by) { return by.empty() ? "" : " by " + by; }
 
+Result<store::RevisionRecord> currentRevision(store::RevisionRepository& revisions,
+                                              const std::string& name, std::int64_t revision) {
+  auto current = revisions.find(name, revision);
+  if (!current) return fail(current.error());
+  if (!*current) {
+    return fail(
+        ErrorKind::Internal, "revision_missing",
+        "deployment " + name + " has no record of its revision " + std::to_string(revision));
+  }
+  return std::move(**current);
+}
+
 }  // namespace
+
+Result<void> DesiredState::changeRollout(
+    const std::function<Result<void>(store::Database&)>& body) {
+  if (auto done = db_.transaction(body); !done) return done;
+  if (onChange_) onChange_();
+  return {};
+}
+
+Result<void> DesiredState::changeRevision(const std::string& name, std::int64_t revision,
+                                          const RevisionChange& body) {
+  return changeRollout([&](store::Database& tx) -> Result<void> {
+    store::RevisionRepository revisions(tx);
+    auto current = currentRevision(revisions, name, revision);
+    if (!current) return fail(current.error());
+    return body(tx, *current);
+  });
+}
 
 Result<std::vector<store::RevisionRecord>> DesiredState::revisions(const std::string& name) {
   if (auto d = deployment(name); !d) return fail(d.error());
   return store::RevisionRepository(db_).list(name);
 }
 
+// One transaction: the deployment, its revision's record and its pause as of one instant (a
+// rollback changes the first two at once).
 Result<RolloutState> DesiredState::rollout(const std::string& name) {
-  auto d = deployment(name);
-  if (!d) return fail(d.error());
-  store::RevisionRepository revisions(db_);
-  auto current = revisions.find(name, d->record.revision);
-  if (!current) return fail(current.error());
-  if (!*current) {
-    return fail(ErrorKind::Internal, "revision_missing",
-                "deployment " + name + " has no record of its revision " +
-                    std::to_string(d->record.revision));
-  }
-  auto pauses = revisions.pauses();
-  if (!pauses) return fail(pauses.error());
-  RolloutState out{std::move(*d), std::move(**current), std::nullopt};
-  if (auto p = pauses->find(name); p != pauses->end()) out.pause = p->second;
-  return out;
+  std::optional<RolloutState> out;
+  auto read = db_.transaction([&](store::Database& tx) -> Result<void> {
+    auto d = deployment(name);
+    if (!d) return fail(d.error());
+    store::RevisionRepository revisions(tx);
+    auto current = currentRevision(revisions, name, d->record.revision);
+    if (!current) return fail(current.error());
+    auto pauses = revisions.pauses();
+    if (!pauses) return fail(pauses.error());
+    out = RolloutState{std::move(*d), std::move(*current), std::nullopt};
+    if (auto p = pauses->find(name); p != pauses->end()) out->pause = p->second;
+    return {};
+  });
+  if (!read) return fail(read.error());
+  return std::move(*out);
 }
 
 Result<void> DesiredState::pause(const std::string& name, const std::string& by) {
   std::int64_t now = clock_.nowMs();
-  auto done = db_.transaction([&](store::Database& tx) -> Result<void> {
+  return changeRollout([&](store::Database& tx) -> Result<void> {
     if (auto d = store::DesiredRepository(tx).find("Deployment", name); !d || !*d) {
       return d ? fail(ErrorKind::NotFound, "deployment_not_found",
                       "deployment " + name + " not found")
@@ -54,14 +86,11 @@ Result<void> DesiredState::pause(const std::string& name, const std::string& by)
     }
     return noteEvent(tx, now, "Paused", name, "rollout paused" + byWhom(by));
   });
-  if (!done) return done;
-  if (onChange_) onChange_();
-  return {};
 }
 
 Result<void> DesiredState::resume(const std::string& name, const std::string& by) {
   std::int64_t now = clock_.nowMs();
-  auto done = db_.transaction([&](store::Database& tx) -> Result<void> {
+  return changeRollout([&](store::Database& tx) -> Result<void> {
     auto d = store::DesiredRepository(tx).find("Deployment", name);
     if (!d) return fail(d.error());
     if (!*d) {
@@ -76,11 +105,8 @@ Result<void> DesiredState::resume(const std::string& name, const std::string& by
     if (*current) {
       store::RevisionRecord r = **current;
       if (r.outcome == store::outcome::kFailed) {
-        r.outcome = store::outcome::kProgressing;
-        r.outcomeReason.clear();
-        r.failures = 0;
-        r.bestProgress = store::kNoProgress;
-        r.promotedAtMs = 0;  // a Canary retried starts with its canaries again
+        startRollout(r, now);
+        if (r.restartedAtMs == 0) r.promotedAtMs = 0;  // a Canary retried: canaries again
         retried = true;
       }
       r.progressAtMs = now;  // the deadline starts again
@@ -93,9 +119,6 @@ Result<void> DesiredState::resume(const std::string& name, const std::string& by
         tx, now, "Resumed", name,
         std::string(retried ? "failed rollout retried" : "rollout resumed") + byWhom(by));
   });
-  if (!done) return done;
-  if (onChange_) onChange_();
-  return {};
 }
 
 Result<void> DesiredState::promote(const std::string& name, const std::string& by) {
@@ -107,27 +130,46 @@ Result<void> DesiredState::promote(const std::string& name, const std::string& b
   }
   std::int64_t now = clock_.nowMs();
   const std::int64_t revision = d->record.revision;
-  auto done = db_.transaction([&](store::Database& tx) -> Result<void> {
-    store::RevisionRepository revisions(tx);
-    auto current = revisions.find(name, revision);
-    if (!current) return fail(current.error());
-    if (!*current || (*current)->outcome != store::outcome::kProgressing) {
-      return fail(ErrorKind::Conflict, "not_progressing",
-                  "revision " + std::to_string(revision) + " of " + name +
-                      " is not rolling out: nothing to promote");
-    }
-    if ((*current)->promotedAtMs > 0 || (*current)->rollbackOf > 0) {
-      return fail(ErrorKind::Conflict, "already_promoted",
-                  "revision " + std::to_string(revision) + " of " + name +
-                      " is past its canary phase already");
-    }
-    if (auto r = revisions.setPromoted(name, revision, now); !r) return r;
-    return noteEvent(tx, now, "Promoted", name,
-                     "canary of revision " + std::to_string(revision) + " promoted" + byWhom(by));
-  });
-  if (!done) return done;
-  if (onChange_) onChange_();
-  return {};
+  return changeRevision(
+      name, revision, [&](store::Database& tx, store::RevisionRecord& current) -> Result<void> {
+        if (current.outcome != store::outcome::kProgressing) {
+          return fail(ErrorKind::Conflict, "not_progressing",
+                      "revision " + std::to_string(revision) + " of " + name +
+                          " is not rolling out: nothing to promote");
+        }
+        if (current.promotedAtMs > 0 || current.rollbackOf > 0) {
+          return fail(ErrorKind::Conflict, "already_promoted",
+                      "revision " + std::to_string(revision) + " of " + name +
+                          " is past its canary phase already");
+        }
+        if (auto r = store::RevisionRepository(tx).setPromoted(name, revision, now); !r) return r;
+        return noteEvent(
+            tx, now, "Promoted", name,
+            "canary of revision " + std::to_string(revision) + " promoted" + byWhom(by));
+      });
+}
+
+Result<void> DesiredState::restart(const std::string& name, const std::string& by) {
+  auto d = deployment(name);
+  if (!d) return fail(d.error());
+  std::int64_t now = clock_.nowMs();
+  const std::int64_t revision = d->record.revision;
+  return changeRevision(
+      name, revision, [&](store::Database& tx, store::RevisionRecord& r) -> Result<void> {
+        if (r.outcome == store::outcome::kProgressing) {
+          return fail(ErrorKind::Conflict, "rollout_in_progress",
+                      "revision " + std::to_string(revision) + " of " + name +
+                          " is still rolling out: wait for it (stele rollout status " + name +
+                          ") before a restart");
+        }
+        startRollout(r, now);
+        r.promotedAtMs = now;  // the revision ran: no canary phase
+        r.restartedAtMs = now;
+        if (auto put = store::RevisionRepository(tx).put(r); !put) return put;
+        return noteEvent(tx, now, "Restarted", name,
+                         "restart of revision " + std::to_string(revision) + byWhom(by) +
+                             ": every instance is replaced");
+      });
 }
 
 Result<std::int64_t> DesiredState::undo(const std::string& name, std::int64_t to,

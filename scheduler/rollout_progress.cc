@@ -64,7 +64,11 @@ RolloutJudgement judgeRollout(const store::RevisionRecord& current,
           "): " + counted(counts);
   }
   change.kind = RolloutChange::Kind::Fail;
-  if (current.rollbackOf > 0) {
+  if (current.restartedAtMs > 0) {
+    change.reason = "the restart of revision " + std::to_string(current.revision) +
+                    " failed: " + why + "; the deployment is paused";
+    change.pause = true;
+  } else if (current.rollbackOf > 0) {
     change.reason = "the rollback from revision " + std::to_string(current.rollbackOf) +
                     " failed too: " + why + "; the deployment is paused";
     change.pause = true;

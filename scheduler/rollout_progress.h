@@ -5,9 +5,9 @@
 // than ever before in this rollout, so a flapping instance does not keep it alive; a canary
 // held for analysis or promotion is not judged by the deadline) or when its
 // instances have failed `failureLimit` times. A failed rollout rolls back (autoRollback) to the
-// newest revision that was fully available, at once; a rollback that fails, or a failure with
-// nothing to roll back to, pauses the deployment instead: a failed revision is never retried
-// on its own.
+// newest revision that was fully available, at once; a rollback or a restart that fails, or a
+// failure with nothing to roll back to, pauses the deployment instead: a failed revision is
+// never retried on its own.
 #pragma once
 
 #include <cstdint>

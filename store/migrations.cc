@@ -191,9 +191,11 @@ CREATE TABLE deployment_pauses (
   by_failure INTEGER NOT NULL DEFAULT 0
 );
 )sql",
-      // 7: when a Canary rollout's canary phase ended (by its analysis or by hand).
+      // 7: when a Canary rollout's canary phase ended (by its analysis or by hand), and when
+      // a restart (every instance replaced at the same revision) was asked for.
       R"sql(
 ALTER TABLE deployment_revisions ADD COLUMN promoted_at_ms INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE deployment_revisions ADD COLUMN restarted_at_ms INTEGER NOT NULL DEFAULT 0;
 )sql",
   };
   return all;

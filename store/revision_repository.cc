@@ -7,14 +7,14 @@ constexpr std::string_view kSelect =
     "SELECT deployment, revision, template, document, image_name, image_version, image_digest, "
     "signer_keys, applied_by, change_cause, created_at_ms, outcome, outcome_reason, "
     "outcome_at_ms, best_progress, progress_at_ms, failures, rollback_of, completed_at_ms, "
-    "promoted_at_ms FROM deployment_revisions";
+    "promoted_at_ms, restarted_at_ms FROM deployment_revisions";
 // The same columns without the template and the document (read as ""): the reconciler reads
 // every deployment's revisions on every pass and needs neither.
 constexpr std::string_view kSelectSummaries =
     "SELECT deployment, revision, '', '', image_name, image_version, image_digest, "
     "signer_keys, applied_by, change_cause, created_at_ms, outcome, outcome_reason, "
     "outcome_at_ms, best_progress, progress_at_ms, failures, rollback_of, completed_at_ms, "
-    "promoted_at_ms FROM deployment_revisions";
+    "promoted_at_ms, restarted_at_ms FROM deployment_revisions";
 constexpr std::string_view kNewestFirst = " ORDER BY deployment, created_at_ms DESC, revision DESC";
 
 RevisionRecord fromRow(const Row& row) {
@@ -39,6 +39,7 @@ RevisionRecord fromRow(const Row& row) {
   r.rollbackOf = row.integer(17);
   r.completedAtMs = row.integer(18);
   r.promotedAtMs = row.integer(19);
+  r.restartedAtMs = row.integer(20);
   return r;
 }
 
@@ -101,12 +102,13 @@ Result<void> RevisionRepository::put(const RevisionRecord& r) {
       "INSERT OR REPLACE INTO deployment_revisions (deployment, revision, template, document, "
       "image_name, image_version, image_digest, signer_keys, applied_by, change_cause, "
       "created_at_ms, outcome, outcome_reason, outcome_at_ms, best_progress, progress_at_ms, "
-      "failures, rollback_of, completed_at_ms, promoted_at_ms) "
-      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+      "failures, rollback_of, completed_at_ms, promoted_at_ms, restarted_at_ms) "
+      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
       {r.deployment,   r.revision,    r.templateText,  r.document,      r.imageName,
        r.imageVersion, r.imageDigest, r.signerKeys,    r.appliedBy,     r.changeCause,
        r.createdAtMs,  r.outcome,     r.outcomeReason, r.outcomeAtMs,   r.bestProgress,
-       r.progressAtMs, r.failures,    r.rollbackOf,    r.completedAtMs, r.promotedAtMs}));
+       r.progressAtMs, r.failures,    r.rollbackOf,    r.completedAtMs, r.promotedAtMs,
+       r.restartedAtMs}));
 }
 
 Result<void> RevisionRepository::setOutcome(const std::string& deployment, std::int64_t revision,

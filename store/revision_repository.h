@@ -45,6 +45,9 @@ struct RevisionRecord {
   std::int64_t rollbackOf = 0;              // > 0: this rollout rolls back from that revision
   std::int64_t completedAtMs = 0;           // the last time a rollout of it completed (0: never)
   std::int64_t promotedAtMs = 0;            // Canary: when its canary phase ended (0: not yet)
+  // > 0: this rollout is a restart (stele rollout restart): instances of this revision made
+  // before it count as old and are replaced.
+  std::int64_t restartedAtMs = 0;
 };
 
 struct PauseRecord {

@@ -257,6 +257,30 @@ TEST_F(RolloutApiTest, AFailingCanaryIsAbortedAndRolledBackWithNoOldInstanceRepl
   EXPECT_EQ(get("/v1/deployments/web/rollout")["rollbackOf"], 2);
 }
 
+TEST_F(RolloutApiTest, ARestartReplacesEveryInstanceAtTheSameRevision) {
+  auto before = versionsById();
+  auto restart = stele({"rollout", "restart", "web"});
+  EXPECT_EQ(restart.exitStatus, 0) << restart.err;
+  EXPECT_NE(restart.out.find("restart: revision 1"), std::string::npos) << restart.out;
+  auto status = stele({"rollout", "status", "web", "--timeout", "60s"});
+  EXPECT_EQ(status.exitStatus, 0) << status.out << status.err;
+  ASSERT_TRUE(allOn("0.1.0"));
+  for (const auto& [id, version] : versionsById()) {
+    EXPECT_EQ(before.count(id), 0u) << id << " was not replaced";
+  }
+  auto rollout = get("/v1/deployments/web/rollout");
+  EXPECT_EQ(rollout["revision"], 1) << "the same revision";
+  EXPECT_FALSE(rollout["restartedAt"].is_null());
+  EXPECT_EQ(get("/v1/deployments/web/revisions")["items"].size(), 1u);
+  EXPECT_TRUE(eventSaid("Restarted", "every instance is replaced"));
+
+  ASSERT_EQ(stele({"rollout", "pause", "web"}).exitStatus, 0);
+  ASSERT_EQ(fx_.apply(webYaml(2, "web:0.2.0", kSpec)).status, 200);
+  auto busy = stele({"rollout", "restart", "web"});
+  EXPECT_EQ(busy.exitStatus, 1);
+  EXPECT_NE(busy.err.find("is still rolling out"), std::string::npos) << busy.err;
+}
+
 TEST_F(RolloutApiTest, RolloutRoutesNeedTheDeployerRoleAndAKnownDeployment) {
   auto viewer = fx_.server().client(createToken(fx_.admin(), "viewer"));
   auto r = viewer.request("POST", "/v1/deployments/web/pause");

@@ -91,6 +91,7 @@ class ReconcilerHarness {
 
   const std::vector<std::string>& hostNames() const { return hostNames_; }
   ManualClock& clock() { return clock_; }
+  scheduler::DesiredState& desired() { return *desired_; }
   hypervisor::MemoryHypervisor& hypervisor() { return *hypervisor_; }
   FakeHealthMonitor& health() { return health_; }
   images::TrustStore& trust() { return *trust_; }

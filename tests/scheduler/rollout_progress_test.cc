@@ -80,6 +80,18 @@ TEST(RolloutProgress, AHeldCanaryIsNotJudgedByTheDeadlineButItsFailuresStillCoun
   EXPECT_EQ(failing.change->rollbackTo, 1) << "a failing canary rolls back";
 }
 
+TEST(RolloutProgress, AFailedRestartPausesRatherThanRollingBack) {
+  auto current = revision(2, store::outcome::kProgressing);
+  current.restartedAtMs = kNow - 1000;
+  current.failures = 3;
+  auto judged = judgeRollout(current, {current, revision(1, store::outcome::kComplete, 1)},
+                             counts(1, 2), spec(), kNow, 3);
+  ASSERT_TRUE(judged.change);
+  EXPECT_EQ(judged.change->kind, Kind::Fail);
+  EXPECT_TRUE(judged.change->pause);
+  EXPECT_EQ(judged.change->rollbackTo, 0) << "revision 2 ran; what failed was its restart";
+}
+
 struct TargetCase {
   const char* name;
   std::vector<store::RevisionRecord> earlier;  // newest first, after the current one

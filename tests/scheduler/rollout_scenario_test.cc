@@ -202,6 +202,57 @@ TEST_F(RolloutScenarioTest, AFailingCanaryRollsBackWithTheOldInstancesUntouched)
   EXPECT_EQ(after, before) << "only the canaries went";
 }
 
+TEST_F(RolloutScenarioTest, ARestartReplacesEveryInstanceAtTheSameRevisionWithinTheBounds) {
+  deploy(rolloutYaml(3, kSurgeOne), 3);
+  std::set<std::string> before;
+  for (const auto& r : h_.instances()) before.insert(r.id);
+  h_.clock().advanceMs(1);  // instances made before the restart, not in its millisecond
+  ASSERT_TRUE(h_.desired().restart("web", "test"));
+  h_.pass();
+  h_.restart();  // a server killed mid-restart goes on with it
+  rollWithin({4, 3});
+  EXPECT_EQ(desiredRevision(), 1) << "no new revision";
+  EXPECT_EQ(revisionCount(1), 3);
+  EXPECT_EQ(h_.domainCount(), 3u);
+  for (const auto& r : h_.instances()) {
+    if (state::occupiesSlot(r.state)) {
+      EXPECT_EQ(before.count(r.id), 0u) << r.id << " survived";
+    }
+  }
+  EXPECT_EQ(revision(1).outcome, store::outcome::kComplete);
+  EXPECT_EQ(h_.events("Restarted").size(), 1u);
+  EXPECT_TRUE(h_.openOperations().empty());
+}
+
+TEST_F(RolloutScenarioTest, ARestartIsRefusedWhileARolloutIsUnderWayAndOneThatFailsPauses) {
+  deploy(rolloutYaml(3, kSurgeOne), 3);
+  onlyTodaysInstancesPass();
+  h_.apply(rolloutYaml(3, kSurgeOne, 48));
+  h_.pass();
+  auto refused = h_.desired().restart("web", "test");
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().code, "rollout_in_progress");
+
+  h_.health().passByDefault = true;
+  h_.health().answers.clear();
+  ASSERT_TRUE(h_.settle().quiet);
+  ASSERT_EQ(revision(2).outcome, store::outcome::kComplete);
+  onlyTodaysInstancesPass();
+  h_.clock().advanceMs(1);
+  ASSERT_TRUE(h_.desired().restart("web", "test"));
+  const auto& settings = h_.options().reconciler.settings;
+  for (int i = 0; i < 40 && !paused(); ++i) {
+    failInstancesOf(2);
+    h_.pass();
+    ASSERT_LE(h_.domainCount(), 4u) << "pass " << i;
+    h_.clock().advanceMs(settings.backoffMaxMs);
+  }
+  ASSERT_TRUE(paused());
+  EXPECT_EQ(desiredRevision(), 2) << "a failed restart does not roll back to revision 1";
+  EXPECT_NE(revision(2).outcomeReason.find("the restart of revision 2 failed"), std::string::npos)
+      << revision(2).outcomeReason;
+}
+
 // ---- Rollout outcomes: complete, failed, rolled back, paused.
 
 TEST_F(RolloutScenarioTest, AFirstDeployAndACompletedRolloutAreRecordedComplete) {
