@@ -4,6 +4,7 @@
 #include <chrono>
 #include <cstdlib>
 #include <initializer_list>
+#include <stdexcept>
 #include <string>
 #include <utility>
 
@@ -27,6 +28,15 @@ inline std::string readIntFlags(int argc, char** argv, std::initializer_list<Int
     *match->target = std::atoi(argv[i + 1]);
   }
   return "";
+}
+
+// readIntFlags(), throwing a runtime_error that names the bad flag and the usage.
+inline void requireIntFlags(int argc, char** argv, std::initializer_list<IntFlag> flags,
+                            const std::string& usage) {
+  std::string bad = readIntFlags(argc, argv, flags);
+  if (!bad.empty()) {
+    throw std::runtime_error("unknown flag or missing value: " + bad + " (usage: " + usage + ")");
+  }
 }
 
 inline double secondsSince(std::chrono::steady_clock::time_point start) {

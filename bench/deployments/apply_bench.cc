@@ -31,6 +31,7 @@
 #include <vector>
 
 #include "bench/common/bench_flags.h"
+#include "bench/common/server_bench.h"
 #include "tests/support/deploy_fixture.h"
 #include "tests/support/registry_client.h"
 #include "tests/support/server_process.h"
@@ -43,6 +44,10 @@ using namespace stele;
 using stele::testing::TempDir;
 using Clock = std::chrono::steady_clock;
 
+using bench::countStates;
+using bench::describe;
+using bench::fleetYaml;
+using bench::metric;
 using bench::secondsSince;
 
 struct Options {
@@ -56,19 +61,15 @@ struct Options {
 
 Options parseOptions(int argc, char** argv) {
   Options o;
-  std::string bad = bench::readIntFlags(argc, argv,
-                                        {{"--hosts", &o.hosts},
-                                         {"--replicas", &o.replicas},
-                                         {"--interval-ms", &o.intervalMs},
-                                         {"--baseline", &o.baseline},
-                                         {"--timeout-s", &o.timeoutS},
-                                         {"--poll-ms", &o.pollMs}});
-  if (!bad.empty()) {
-    throw std::runtime_error(
-        "unknown flag or missing value: " + bad +
-        " (usage: apply_bench [--hosts N] [--replicas N] [--interval-ms MS] [--baseline N] "
-        "[--timeout-s S] [--poll-ms MS])");
-  }
+  bench::requireIntFlags(argc, argv,
+                         {{"--hosts", &o.hosts},
+                          {"--replicas", &o.replicas},
+                          {"--interval-ms", &o.intervalMs},
+                          {"--baseline", &o.baseline},
+                          {"--timeout-s", &o.timeoutS},
+                          {"--poll-ms", &o.pollMs}},
+                         "apply_bench [--hosts N] [--replicas N] [--interval-ms MS] [--baseline N] "
+                         "[--timeout-s S] [--poll-ms MS]");
   o.hosts = std::clamp(o.hosts, 1, 100);
   o.replicas = std::clamp(o.replicas, 1, 1000);
   o.intervalMs = std::clamp(o.intervalMs, 1, 1000);
@@ -76,40 +77,6 @@ Options parseOptions(int argc, char** argv) {
   o.timeoutS = std::clamp(o.timeoutS, 5, 300);
   o.pollMs = std::clamp(o.pollMs, 50, 5000);
   return o;
-}
-
-// A test-driver host of 256 CPUs and 256 GiB (tests/hypervisor/hosts/large.xml's format).
-void writeHostXml(const std::string& path) {
-  std::ofstream out(path);
-  out << "<node>\n  <cpu><mhz>2000</mhz><model>x86_64</model><active>256</active><nodes>1</nodes>"
-         "<sockets>1</sockets><cores>256</cores><threads>1</threads></cpu>\n"
-         "  <memory>268435456</memory>\n</node>\n";
-  if (!out.flush()) throw std::runtime_error("cannot write " + path);
-}
-
-// The converging deployment: replicas of 1 vcpu / 32 MiB on a /16, addresses from a pool.
-std::string fleetYaml(int replicas) {
-  return R"(apiVersion: stele.dev/v1
-kind: Network
-metadata: {name: fleet}
-spec:
-  cidr: 10.1.0.0/16
-  hostAddress: 10.1.255.254
----
-apiVersion: stele.dev/v1
-kind: Deployment
-metadata: {name: fleet}
-spec:
-  image: web:0.1.0
-  replicas: )" +
-         std::to_string(replicas) + R"(
-  resources: {memoryMiB: 32, vcpus: 1}
-  interfaces:
-    - network: fleet
-      pool: 10.1.0.10-10.1.3.250
-  config: |
-    gateway 10.1.0.1
-)";
 }
 
 // The small apply the client repeats: replicas 0, an annotation that changes each time, so
@@ -176,36 +143,6 @@ Latencies applyLoop(cli::HttpClient& client, int intervalMs, int limit, int& rou
   return out;
 }
 
-// Instances of `deployment` per state (GET /v1/instances?deployment=).
-std::map<std::string, int> countStates(cli::HttpClient& client, const std::string& deployment) {
-  std::map<std::string, int> out;
-  auto r = client.request("GET", "/v1/instances?deployment=" + deployment);
-  if (!r || r->status != 200) {
-    std::fprintf(stderr, "GET instances: %s\n", r ? r->body.c_str() : r.error().message.c_str());
-    return out;
-  }
-  nlohmann::json body = stele::testing::jsonOf(*r);  // kept alive: the loop reads into it
-  for (const auto& item : body["items"]) out[item.value("state", "")] += 1;
-  return out;
-}
-
-std::string describe(const std::map<std::string, int>& states) {
-  std::string out;
-  for (const auto& [state, n] : states) {
-    out += (out.empty() ? "" : ", ") + std::to_string(n) + " " + state;
-  }
-  return out.empty() ? "no instances" : out;
-}
-
-// The value of an unlabelled Prometheus sample `name` in GET /metrics, or -1.
-double metric(cli::HttpClient& client, const std::string& name) {
-  auto r = client.request("GET", "/metrics");
-  if (!r || r->status != 200) return -1;
-  std::string needle = "\n" + name + " ";
-  auto at = r->body.find(needle);
-  return at == std::string::npos ? -1 : std::atof(r->body.c_str() + at + needle.size());
-}
-
 void printRow(const char* what, const std::string& value) {
   std::printf("  %-46s %s\n", what, value.c_str());
 }
@@ -223,26 +160,9 @@ std::string latencyRow(const Latencies& l) {
 
 int runBench(const Options& options) {
   auto benchStarted = Clock::now();
-  TempDir temp;
-  std::string hostsDir = temp.file("hosts");
-  std::string healthDir = temp.file("health");
-  std::filesystem::create_directories(hostsDir);
-  std::filesystem::create_directories(healthDir);
-  for (int h = 0; h < options.hosts; ++h) {
-    writeHostXml(hostsDir + "/big-" + std::to_string(h) + ".xml");
-  }
-  stele::testing::ServerProcess server(
-      {"--allow-test-hosts", hostsDir, "--test-health-dir", healthDir});
+  bench::TestDriverServer fleet(options.hosts);
+  stele::testing::ServerProcess& server = fleet.server();
   cli::HttpClient admin = server.admin();
-  auto key = stele::testing::makeKey();
-  if (stele::testing::addKey(admin, key) != 201) throw std::runtime_error("cannot trust the key");
-  stele::testing::pushWebImage(admin, key, "web", "0.1.0");
-  for (int h = 0; h < options.hosts; ++h) {
-    std::string name = "big-" + std::to_string(h);
-    int status = stele::testing::addTestHost(admin, hostsDir, name, name);
-    if (status != 201)
-      throw std::runtime_error("POST /v1/hosts " + name + ": " + std::to_string(status));
-  }
   auto network =
       admin.request("POST", "/v1/apply", fleetYaml(0), {{"Content-Type", "application/yaml"}});
   if (!network || network->status != 200) throw std::runtime_error("first apply failed");
