@@ -26,32 +26,46 @@ const std::string kSpec =
 class RolloutApiTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    for (const char* version : {"0.1.0", "0.2.0", "0.3.0"}) fx_.pushImage("web", version);
+    for (const char* version : {"0.1.0", "0.2.0", "0.3.0", "0.4.0"}) fx_.pushImage("web", version);
     ASSERT_EQ(fx_.addHost("large", "large"), 201);
     script_ = std::thread([this] { answerHealth(); });
     ASSERT_EQ(fx_.apply(webYaml(2, "web:0.1.0", kSpec)).status, 200);
     ASSERT_TRUE(allOn("0.1.0")) << fx_.instances("web").dump(2) << fx_.events().dump(2);
+    // As a pipeline would: the first rollout is recorded Complete (the pass after its
+    // instances are Available), so revision 1 is a rollback target.
+    ASSERT_EQ(stele({"rollout", "status", "web", "--timeout", "60s"}).exitStatus, 0);
   }
   void TearDown() override {
     stop_ = true;
     script_.join();
   }
 
-  // Every Starting instance gets its answer once: a fail for the broken version.
+  // Every Starting instance gets its answer once: a fail for the broken version. Instances of
+  // the flapping version pass, then fail once they are Available. Also records the most
+  // instances that held a slot at once.
   void answerHealth() {
     cli::HttpClient client = fx_.server().admin();
     std::set<std::string> answered;
+    std::set<std::string> flipped;
     while (!stop_) {
       auto r = client.request("GET", "/v1/instances?deployment=web");
       if (r && r->status == 200) {
         nlohmann::json items = nlohmann::json::parse(r->body)["items"];
+        int holding = 0;
         for (const auto& i : items) {
           std::string id = i["id"];
-          if (i["state"] != "Starting" || answered.count(id) != 0) continue;
+          std::string state = i["state"];
+          holding += state != "Gone" && state != "Lost" ? 1 : 0;
+          bool flapping = i["image"]["version"] == flapping_;
+          if (flapping && state == "Available" && flipped.insert(id).second) {
+            fx_.setHealth(id, "fail: http 503 (scripted flap)");
+          }
+          if (state != "Starting" || answered.count(id) != 0) continue;
           answered.insert(id);
           bool broken = i["image"]["version"] == broken_;
           fx_.setHealth(id, broken ? "fail: http 500 (scripted)" : "pass");
         }
+        mostHolding_ = std::max(mostHolding_.load(), holding);
       }
       std::this_thread::sleep_for(20ms);
     }
@@ -113,6 +127,8 @@ class RolloutApiTest : public ::testing::Test {
   DeployFixture fx_;
   std::atomic<bool> stop_{false};
   const std::string broken_ = "0.3.0";
+  const std::string flapping_ = "0.4.0";
+  std::atomic<int> mostHolding_{0};
   std::thread script_;
 };
 
@@ -279,6 +295,54 @@ TEST_F(RolloutApiTest, ARestartReplacesEveryInstanceAtTheSameRevision) {
   auto busy = stele({"rollout", "restart", "web"});
   EXPECT_EQ(busy.exitStatus, 1);
   EXPECT_NE(busy.err.find("is still rolling out"), std::string::npos) << busy.err;
+}
+
+TEST_F(RolloutApiTest, RecreateStopsEveryOldInstanceBeforeTheNewRevisionStarts) {
+  const std::string recreate =
+      "  healthCheck:\n    http: {port: 80}\n  strategy: {type: Recreate}\n";
+  std::atomic<bool> mixed{false};
+  std::atomic<bool> watching{true};
+  std::thread watcher([&] {
+    cli::HttpClient client = fx_.server().admin();  // its own: a client is one connection
+    while (watching) {
+      auto r = client.request("GET", "/v1/instances?deployment=web");
+      if (r && r->status == 200) {
+        nlohmann::json items = nlohmann::json::parse(r->body)["items"];
+        std::set<std::string> versions;
+        for (const auto& i : items) {
+          if (i["state"] != "Gone") versions.insert(i["image"]["version"].get<std::string>());
+        }
+        if (versions.size() > 1) mixed = true;
+      }
+      std::this_thread::sleep_for(10ms);
+    }
+  });
+  ASSERT_EQ(fx_.apply(webYaml(2, "web:0.2.0", recreate)).status, 200);
+  auto status = stele({"rollout", "status", "web", "--timeout", "60s"});
+  watching = false;
+  watcher.join();
+  EXPECT_EQ(status.exitStatus, 0) << status.out << status.err;
+  EXPECT_TRUE(allOn("0.2.0"));
+  EXPECT_FALSE(mixed) << "an instance of 0.1.0 and one of 0.2.0 held slots at the same time";
+}
+
+TEST_F(RolloutApiTest, AFlappingHealthCheckEndsTheRolloutWithinItsBounds) {
+  mostHolding_ = 0;
+  // minReadyMs: an instance counts as available only after 1.5 s of continuous health, which
+  // a flapping one (failing within a probe or two of passing) never reaches.
+  ASSERT_EQ(fx_.apply(webYaml(2, "web:0.4.0", kSpec + "  minReadyMs: 1500\n")).status, 200);
+  auto status = stele({"rollout", "status", "web", "--timeout", "120s"});
+  EXPECT_EQ(status.exitStatus, 1) << "instances that pass and then fail do not keep it alive: "
+                                  << status.out << status.err;
+  EXPECT_NE(status.out.find("rolled back to revision 1"), std::string::npos) << status.out;
+  ASSERT_TRUE(allOn("0.1.0"));
+  EXPECT_LE(mostHolding_.load(), 3) << "2 replicas + maxSurge 1, never more";
+  auto history = get("/v1/deployments/web/revisions")["items"];
+  for (const auto& r : history) {
+    if (r["revision"] == 2) {
+      EXPECT_EQ(r["outcome"], "Failed") << r.dump(2);
+    }
+  }
 }
 
 TEST_F(RolloutApiTest, RolloutRoutesNeedTheDeployerRoleAndAKnownDeployment) {
