@@ -49,6 +49,9 @@ class Planner {
   void add(Step step) {
     touched_.insert({step.deployment, step.ordinal});
     if (!step.instanceId.empty()) busy_[step.instanceId] = leaves(step);
+    if (step.kind == Step::Kind::SetState && step.state == state::kAvailable) {
+      becomingAvailable_.insert(step.instanceId);
+    }
     plan_.steps.push_back(std::move(step));
   }
   void wakeAt(std::int64_t at) {
@@ -247,7 +250,12 @@ class Planner {
     RolloutCounts counts;
     counts.holding = holding;
     counts.replicas = d.spec.replicas;
-    for (const RolloutMember& m : view.current) counts.currentAvailable += m.available ? 1 : 0;
+    // An instance this pass marks Available counts at once when no minReadyMs applies: the
+    // rollout is recorded Complete in the same commit as its last instance's availability.
+    for (const RolloutMember& m : view.current) {
+      bool now = d.spec.minReadyMs == 0 && becomingAvailable_.count(m.record->id) != 0;
+      counts.currentAvailable += m.available || now ? 1 : 0;
+    }
     counts.oldTotal = view.oldTotal;
     RolloutJudgement judged = judgeRollout(*d.rollout, d.history, counts, d.spec, s_.nowMs,
                                            settings_.rolloutFailureLimit);
@@ -362,8 +370,9 @@ class Planner {
   std::map<std::string, const PlanDeployment*> deployments_;
   std::vector<HostCandidate> candidates_;
   std::map<std::string, RolloutBounds> bounds_;
-  std::map<std::string, int> slotLimit_;  // replicas + surge: the ordinals a deployment may use
-  std::map<std::string, bool> busy_;      // instances with a step this pass: does it leave?
+  std::map<std::string, int> slotLimit_;     // replicas + surge: the ordinals a deployment may use
+  std::map<std::string, bool> busy_;         // instances with a step this pass: does it leave?
+  std::set<std::string> becomingAvailable_;  // instances this pass marks Available
   // The snapshot's records by deployment and by slot, so a pass is not quadratic in them.
   std::map<std::string, std::vector<const store::InstanceRecord*>> byDeployment_;
   std::map<std::pair<std::string, std::int64_t>, std::vector<const store::InstanceRecord*>> bySlot_;

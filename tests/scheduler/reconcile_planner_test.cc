@@ -271,6 +271,29 @@ TEST(ReconcilePlannerTest, StartingBecomesAvailableOnceItsCheckPassesOrAtOnceWit
                                                 {"plain-0", "running (no health check)"}}));
 }
 
+TEST(ReconcilePlannerTest, ARolloutIsCompleteInThePassThatMakesItsLastInstanceAvailable) {
+  for (std::int64_t minReadyMs : {0, 500}) {
+    World w;
+    auto& d = w.deployment("web", 2);
+    d.spec.healthCheck = httpCheck();
+    d.spec.minReadyMs = minReadyMs;
+    store::RevisionRecord rollout;
+    rollout.deployment = "web";
+    rollout.revision = 1;
+    d.rollout = rollout;
+    w.host("h1");
+    w.instance("web-0", "web", 0, "h1").stateSinceMs = kNow - 10'000;
+    w.instance("web-1", "web", 1, "h1", state::kStarting);
+    w.s.health["web-1"] = {true, false, "200"};
+    auto plan = w.plan();
+    bool complete = std::any_of(plan.rollouts.begin(), plan.rollouts.end(), [](const auto& c) {
+      return c.kind == RolloutChange::Kind::Complete;
+    });
+    EXPECT_EQ(complete, minReadyMs == 0)
+        << "minReadyMs " << minReadyMs << ": with it, the instance counts only once it has passed";
+  }
+}
+
 // ---- Back-off.
 
 TEST(ReconcilePlannerTest, BackoffDelayDoublesFromTheSecondReplacementAndIsCapped) {
