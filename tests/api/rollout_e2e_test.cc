@@ -12,12 +12,18 @@
 //   rollout waits for good. While it runs, every 150 ms a sample asks all three addresses
 //   (2 replicas + 1 spare for the surge) GET /version in every namespace at once; no sample may
 //   see fewer than two addresses answer 200.
+// - A broken revision (web:0.2.0 configured to serve on 8080 while its check asks port 80)
+//   rolled out over two web:0.1.0 replicas, RollingUpdate maxSurge 1 / maxUnavailable 0: its
+//   instances boot and never pass; after 3 of them failed, Stele rolls back to revision 1 and
+//   the real `stele rollout status` exits 1 saying why. Every 150 ms a sample asks the two
+//   original addresses: both answer in every sample. Afterwards revision 1's two instances
+//   (the same ones) are all that runs: exactly 2 Stele domains.
 // - Recreate of the dns appliance (one host, one static address): a config change is a new
 //   revision; a dig every 200 ms measures how long nobody answered, and no moment may have two
 //   dns instances holding a slot or two dns domains on the host.
 //
-// The figures printed (rollout wall time, boot-to-healthy, the recreate gap) are for bench/
-// and the docs; nothing asserts on timing.
+// The figures printed (rollout wall time, boot-to-healthy, the recreate gap, apply to rollback)
+// are for bench/ and the docs; nothing asserts on timing.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -32,6 +38,7 @@
 #include <map>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <sstream>
 #include <thread>
 
@@ -129,9 +136,10 @@ struct WebAnswer {
   std::string version;  // the image version the page names
 };
 
-WebAnswer askWebVersion(const std::string& netns, const std::string& address) {
+WebAnswer askWebVersion(const std::string& netns, const std::string& address,
+                        std::uint16_t port = 80) {
   auto reply = hypervisor::e2e::tcpExchangeInNamespace(
-      netns, address, 80, "GET /version HTTP/1.1\r\nHost: probe\r\nConnection: close\r\n\r\n",
+      netns, address, port, "GET /version HTTP/1.1\r\nHost: probe\r\nConnection: close\r\n\r\n",
       1000ms);
   WebAnswer answer;
   if (!reply || !reply->starts_with("HTTP/1.1 200")) return answer;
@@ -191,7 +199,9 @@ bool settledAt(const nlohmann::json& items, std::size_t n, std::int64_t revision
 
 const std::vector<std::string> kWebAddresses = {"10.0.0.10", "10.0.0.11", "10.0.0.12"};
 
-std::string webYaml(const std::string& image) {
+// Two web appliances on `image`; `config` (lines indented by 4) is their appliance config.
+std::string webYaml(const std::string& image, const std::string& config = "",
+                    int startupTimeoutMs = 120000) {
   return std::string(kDmzNetworkYaml) + R"(apiVersion: stele.dev/v1
 kind: Deployment
 metadata: {name: web}
@@ -204,12 +214,14 @@ spec:
   interfaces:
     - network: dmz
       addresses: [10.0.0.10, 10.0.0.11, 10.0.0.12]
-  healthCheck:
+)" + (config.empty() ? "" : "  config: |\n" + config) +
+         R"(  healthCheck:
     http: {port: 80, path: /healthz}
     periodMs: 200
     timeoutMs: 500
     failureThreshold: 3
-    startupTimeoutMs: 120000
+    startupTimeoutMs: )" +
+         std::to_string(startupTimeoutMs) + R"(
   strategy:
     type: RollingUpdate
     rollingUpdate: {maxSurge: 1, maxUnavailable: 0}
@@ -314,6 +326,20 @@ class RolloutE2e : public ::testing::Test {
       for (std::string line; std::getline(lines, line);) n += line.starts_with("stele-") ? 1 : 0;
     }
     return n;
+  }
+
+  // The real CLI against the server, as a CI pipeline runs it.
+  CommandResult stele(std::vector<std::string> args) {
+    args.insert(args.begin(), STELE_BINARY);
+    return runCommand(
+        args, {{"STELE_SERVER", fx_->server().url()}, {"STELE_TOKEN", fx_->server().adminToken()}});
+  }
+
+  // GET `path` as JSON; on a transport error or another status than 200, what went wrong.
+  nlohmann::json get(const std::string& path) {
+    auto r = fx_->admin().request("GET", path);
+    if (!r) return {{"transportError", r.error().message}};
+    return r->status == 200 ? jsonOf(*r) : nlohmann::json{{"status", r->status}, {"body", r->body}};
   }
 
   std::vector<std::unique_ptr<PrivateLibvirtd>> hosts_;
@@ -455,6 +481,151 @@ TEST_F(RolloutE2e, RollingUpdateKeepsTwoOfThreeAddressesAnsweringWhileItReplaces
       "rolling update e2e: rollout wall time %.1f s; boot-to-healthy %.1f s; rollout / (2 x "
       "boot-to-healthy) = %.2f (minReadyMs 2000 per new instance)\n",
       wall, boot, wall / (2 * boot));
+}
+
+// The broken revision: web:0.2.0 (a signed real image) whose config makes it serve on 8080,
+// while its check asks port 80: it boots and serves, and every probe is refused. Its startup
+// timeout (30 s, well past a TCG boot) keeps the test short: a broken instance fails once it
+// has passed.
+const char* const kBrokenWebConfig = "    listen 0.0.0.0:8080\n";
+
+TEST_F(RolloutE2e, ABrokenRevisionIsRolledBackWhileTheOldInstancesServeAndRolloutStatusExitsOne) {
+  ASSERT_NO_FATAL_FAILURE(startHosts(2));
+  ASSERT_EQ(fx_->apply(webYaml("web:0.1.0")).status, 200);
+  ASSERT_TRUE(waitUntil(
+      "web", "2 Available instances of web:0.1.0",
+      [](const nlohmann::json& items) { return allAvailableAt(items, 2, 1, "0.1.0"); }, 240s));
+  std::vector<std::string> oldIds;
+  for (const auto& i : fx_->instances("web")) oldIds.push_back(i["id"]);
+  std::sort(oldIds.begin(), oldIds.end());
+
+  // Each sample asks every address on port 80 in every namespace (probe a * hosts + h), then the
+  // spare address on 8080, where a broken instance serves (probe 3 * hosts + h).
+  std::vector<std::function<WebAnswer()>> probes;
+  for (const auto& address : kWebAddresses) {
+    for (const auto& host : hosts_)
+      probes.push_back([netns = host->netns(), address] { return askWebVersion(netns, address); });
+  }
+  for (const auto& host : hosts_) {
+    probes.push_back(
+        [netns = host->netns()] { return askWebVersion(netns, kWebAddresses[2], 8080); });
+  }
+  Sampler<WebAnswer> checker(probes, 150ms);
+  std::this_thread::sleep_for(2s);  // a baseline on 0.1.0
+
+  auto applied = Clock::now();
+  auto appliedWall = std::chrono::duration_cast<std::chrono::milliseconds>(
+                         std::chrono::system_clock::now().time_since_epoch())
+                         .count();
+  auto broken = fx_->apply(webYaml("web:0.2.0", kBrokenWebConfig, 30000));
+  ASSERT_EQ(broken.status, 200) << broken.body;
+  auto status = std::async(std::launch::async, [this] {
+    return stele({"rollout", "status", "web", "--timeout", "300s"});
+  });
+  // While it runs (the CLI bounds itself by --timeout): what holds a slot, and the domains.
+  int mostHolders = 0;
+  int mostDomains = 0;
+  std::set<std::string> brokenIds;
+  nlohmann::json mostAt;
+  while (status.wait_for(250ms) != std::future_status::ready) {
+    auto items = fx_->instances("web");
+    if (slotHolders(items) > mostHolders) {
+      mostHolders = slotHolders(items);
+      mostAt = items;
+    }
+    for (const auto& i : items) {
+      if (i["revision"] == 2) brokenIds.insert(i["id"].get<std::string>());
+    }
+    mostDomains = std::max(mostDomains, steleDomains());
+  }
+  CommandResult result = status.get();
+  auto statusExited = Clock::now();
+
+  // Back on revision 1: its two instances, never replaced, and nothing else on the hosts.
+  ::testing::AssertionResult settled = waitUntil(
+      "web", "exactly the 2 instances of revision 1 (0.1.0)",
+      [](const nlohmann::json& items) { return allAvailableAt(items, 2, 1, "0.1.0"); }, 300s);
+  auto domainsDeadline = Clock::now() + 120s;
+  while (Clock::now() < domainsDeadline && steleDomains() != 2) std::this_thread::sleep_for(250ms);
+  std::this_thread::sleep_for(2s);  // revision 1 alone, to the end of the samples
+  auto samples = checker.stop();
+
+  EXPECT_EQ(result.exitStatus, 1) << result.out << result.err;
+  EXPECT_NE(result.out.find("rollout of revision 2 failed: 3 instances of revision 2 failed"),
+            std::string::npos)
+      << result.out;
+  EXPECT_NE(result.out.find("rolled back to revision 1"), std::string::npos) << result.out;
+  ASSERT_TRUE(settled);
+  std::vector<std::string> ids;
+  for (const auto& i : fx_->instances("web")) ids.push_back(i["id"]);
+  std::sort(ids.begin(), ids.end());
+  EXPECT_EQ(ids, oldIds) << "the rollback keeps the instances of revision 1 that still run";
+  for (const auto& i : fx_->instances("web")) {
+    std::string page = pageInNamespace(netnsOf(i), i["addresses"]["dmz"]);
+    EXPECT_NE(page.find("<strong id=\"version\">0.1.0</strong>"), std::string::npos) << page;
+  }
+  EXPECT_EQ(steleDomains(), 2) << "no domain of the broken revision left";
+  EXPECT_LE(mostHolders, 3) << "replicas 2 + maxSurge 1; the API showed:\n" << mostAt.dump(2);
+  EXPECT_LE(mostDomains, 3);
+  EXPECT_EQ(brokenIds.size(), 3u) << "the failure limit: 3 instances of revision 2";
+
+  auto rollout = get("/v1/deployments/web/rollout");
+  EXPECT_EQ(rollout["revision"], 1) << rollout.dump(2);
+  EXPECT_EQ(rollout["rollbackOf"], 2) << rollout.dump(2);
+  auto history = get("/v1/deployments/web/revisions");
+  bool failed = false;
+  for (const auto& r : history["items"])
+    failed = failed || (r["revision"] == 2 && r["outcome"] == "Failed");
+  EXPECT_TRUE(failed) << history.dump(2);
+  // Why the instances failed, and when the server rolled back.
+  auto events = fx_->events("?deployment=web&limit=5000");
+  int refused = 0;
+  std::int64_t rolledBackMs = -1;
+  for (const auto& e : events) {
+    std::string message = e["message"];
+    refused += message.find("health check failed: connect refused") != std::string::npos ? 1 : 0;
+    if (e["reason"] == "RolledBack" && rolledBackMs < 0) rolledBackMs = epochMsOf(e["time"]);
+  }
+  EXPECT_GE(refused, 1) << "the failures name the refused check:\n" << events.dump(2);
+  ASSERT_GE(rolledBackMs, 0) << events.dump(2);
+
+  // Samples: both original addresses answered (0.1.0) in every one; port 80 of the spare address
+  // never answered, while a broken instance served on its 8080 now and then.
+  ASSERT_GT(samples.size(), 10u);
+  const std::size_t hostCount = hosts_.size();
+  int fewestAnswering = 2;
+  int spareOn80 = 0;
+  int brokenServing = 0;
+  std::ostringstream failures;
+  for (const auto& s : samples) {
+    int answering = 0;
+    for (std::size_t a = 0; a < 2; ++a) {
+      const WebAnswer* answer = answerFor(s.results, a, hostCount);
+      answering += answer != nullptr && answer->version == "0.1.0" ? 1 : 0;
+    }
+    fewestAnswering = std::min(fewestAnswering, answering);
+    if (answering < 2)
+      failures << "  at " << std::showpos << secondsBetween(applied, s.at) << std::noshowpos
+               << " s: " << answering << "\n";
+    spareOn80 += answerFor(s.results, 2, hostCount) != nullptr ? 1 : 0;
+    brokenServing += answerFor(s.results, 3, hostCount) != nullptr ? 1 : 0;
+  }
+  EXPECT_GE(fewestAnswering, 2) << "samples (from the apply) where an original address did not "
+                                   "answer:\n"
+                                << failures.str();
+  EXPECT_EQ(spareOn80, 0) << "a broken instance answered its health check's port";
+  EXPECT_GT(brokenServing, 0) << "no broken instance ever served on 8080";
+
+  std::printf(
+      "broken rollout e2e: apply -> RolledBack event %.1f s (server time); apply -> rollout "
+      "status exited (%d) %.1f s; %zu broken instances, %d failed with connect refused\n",
+      static_cast<double>(rolledBackMs - appliedWall) / 1000, result.exitStatus,
+      secondsBetween(applied, statusExited), brokenIds.size(), refused);
+  std::printf(
+      "broken rollout e2e: %zu samples every 150 ms, fewest of the 2 original addresses answering "
+      "%d; a broken instance served on 8080 in %d samples, port 80 of the spare address in %d\n",
+      samples.size(), fewestAnswering, brokenServing, spareOn80);
+  std::printf("broken rollout e2e: rollout status said:\n%s", result.out.c_str());
 }
 
 TEST_F(RolloutE2e, RecreateNeverRunsTwoDnsServersAndAnswersWithTheNewConfig) {
