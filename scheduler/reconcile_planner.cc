@@ -315,9 +315,11 @@ class Planner {
         continue;
       }
       --count;
-      std::int64_t restarts = gone != nullptr ? gone->restarts : 0;
+      // Back-off counts the failures of this revision in this slot: an instance of another
+      // (a rollback from a failing revision, a fix rolled over a crash loop) starts at once.
+      std::int64_t restarts = gone != nullptr && gone->revision == d.revision ? gone->restarts : 0;
       std::int64_t due =
-          gone != nullptr ? gone->stateSinceMs + backoffDelayMs(restarts, settings_) : s_.nowMs;
+          restarts > 0 ? gone->stateSinceMs + backoffDelayMs(restarts, settings_) : s_.nowMs;
       if (due > s_.nowMs) {
         wakeAt(due);
         bool loop = restarts >= settings_.crashLoopAfter;
@@ -335,7 +337,7 @@ class Planner {
       for (const auto& nic : d.spec.interfaces) request.networks.push_back(nic.network);
       request.spreadHosts = d.spec.placement.spreadHosts;
       request.maxPerHost = d.spec.placement.maxPerHost;
-      if (gone != nullptr && gone->restarts > 0) request.avoidHosts.insert(gone->host);
+      if (restarts > 0) request.avoidHosts.insert(gone->host);
       auto decision = place(request, candidates_, random_);
       if (!decision.host) {
         plan_.conditions.push_back({d.name, "FailedScheduling", decision.reason});

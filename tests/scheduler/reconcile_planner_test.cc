@@ -358,6 +358,22 @@ INSTANTIATE_TEST_SUITE_P(
                       BackoffCase{3, 2'000, true, ""}, BackoffCase{9, 59'999, false, "CrashLoop"},
                       BackoffCase{9, 60'000, true, ""}));
 
+TEST(ReconcilePlannerTest, AnotherRevisionsFailuresInASlotDoNotDelayItsNextInstance) {
+  World w;
+  w.deployment("web", 1, 1);  // back on revision 1, as a rollback from revision 2 does
+  w.host("h1");
+  auto& gone = w.instance("web-0", "web", 0, "h1", state::kGone, false);
+  gone.revision = 2;
+  gone.restarts = 9;  // revision 2 crash-looped here
+  gone.stateSinceMs = kNow;
+  gone.reason = "health check failed";
+  auto plan = w.plan();
+  auto provisions = stepsOf(plan, Kind::Provision);
+  ASSERT_EQ(provisions.size(), 1u) << "no back-off: revision 1 has not failed here";
+  EXPECT_EQ(provisions[0].restarts, 0);
+  EXPECT_TRUE(plan.conditions.empty());
+}
+
 TEST(ReconcilePlannerTest, AReplacementAfterANewRevisionIsNotBackedOffNorSteeredAway) {
   World w;
   w.deployment("web", 1);
