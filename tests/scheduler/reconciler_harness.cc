@@ -189,7 +189,7 @@ std::vector<store::EventRecord> ReconcilerHarness::events(const std::string& rea
   auto all = orThrow(events_->list(query), "list events");
   std::vector<store::EventRecord> out;
   for (auto& e : all) {
-    if (e.reason == reason) out.push_back(std::move(e));
+    if (reason.empty() || e.reason == reason) out.push_back(std::move(e));
   }
   return out;
 }

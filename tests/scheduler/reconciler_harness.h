@@ -87,7 +87,7 @@ class ReconcilerHarness {
   std::vector<store::OperationRecord> openOperations();
   DomainMap domains();
   std::size_t domainCount();
-  std::vector<store::EventRecord> events(const std::string& reason);
+  std::vector<store::EventRecord> events(const std::string& reason);  // "": every event
 
   const std::vector<std::string>& hostNames() const { return hostNames_; }
   ManualClock& clock() { return clock_; }

@@ -383,15 +383,42 @@ TEST_P(RolloutFaults, NeverExceedTheSurgeAndEndCompletedRolledBackOrPaused) {
   deploy(rolloutYaml(kReplicas, strategy), kReplicas);
   SeededRandom random(seed);
   const auto& hosts = h_.hostNames();
+  int checkedReplacements = 0;  // old available instances the rollout replaced, each checked
   for (int step = 0; step < 150; ++step) {
     if (step == 0) h_.apply(rolloutYaml(kReplicas, strategy, 48));
     if (step == 75) h_.apply(rolloutYaml(kReplicas, strategy, 64));
     injectRandomFault(h_, random);
+    std::set<std::string> available;
+    for (const auto& r : h_.instances()) {
+      if (r.state == state::kAvailable) available.insert(r.id);
+    }
+    auto before = h_.events("");
+    const std::int64_t lastEvent = before.empty() ? 0 : before.back().id;
     h_.pass();
     int lost = h_.count(state::kLost);
     ASSERT_LE(h_.domainCount(), static_cast<std::size_t>(kReplicas + 1 + lost))
         << "step " << step << ", seed " << seed;
+    // The unavailability bound (maxUnavailable 0): the rollout destroys an available instance
+    // only while those left available, beside the ones that failed this pass, stay >= the
+    // replicas.
+    int replacedAvailable = 0;
+    for (const auto& e : h_.events("")) {
+      if (e.id <= lastEvent) continue;
+      if (e.reason == "Replacing" || e.reason == "InstanceFailed" || e.reason == "HostLost") {
+        available.erase(e.instance);
+      } else if (e.reason == "Destroyed" && available.count(e.instance) != 0 &&
+                 e.message.find("new revision") != std::string::npos) {
+        ++replacedAvailable;
+      }
+    }
+    checkedReplacements += replacedAvailable;
+    if (replacedAvailable > 0) {
+      ASSERT_GE(static_cast<int>(available.size()) - replacedAvailable, kReplicas)
+          << "step " << step << ", seed " << seed;
+    }
   }
+  std::printf("seed %llu: %d replacements of available instances checked against the bound\n",
+              static_cast<unsigned long long>(seed), checkedReplacements);
   for (const auto& host : hosts) h_.hypervisor().setReachable(host, true);
   h_.health().answers.clear();
   const auto& settings = h_.options().reconciler.settings;
