@@ -28,12 +28,12 @@ class TestDriverServer {
  public:
   explicit TestDriverServer(int hosts) {
     hostsDir_ = temp_.file("hosts");
-    std::string healthDir = temp_.file("health");
+    healthDir_ = temp_.file("health");
     std::filesystem::create_directories(hostsDir_);
-    std::filesystem::create_directories(healthDir);
+    std::filesystem::create_directories(healthDir_);
     for (int h = 0; h < hosts; ++h) writeHostXml(hostXml(h));
     server_ = std::make_unique<testing::ServerProcess>(
-        std::vector<std::string>{"--allow-test-hosts", hostsDir_, "--test-health-dir", healthDir});
+        std::vector<std::string>{"--allow-test-hosts", hostsDir_, "--test-health-dir", healthDir_});
     cli::HttpClient admin = server_->admin();
     auto key = testing::makeKey();
     if (testing::addKey(admin, key) != 201) throw std::runtime_error("cannot trust the key");
@@ -48,6 +48,12 @@ class TestDriverServer {
   testing::ServerProcess& server() { return *server_; }
   std::string hostXml(int h) const { return hostsDir_ + "/big-" + std::to_string(h) + ".xml"; }
   std::string file(const std::string& name) const { return temp_.file(name); }
+  // The scripted health answer of an instance with a health check: "pass" or "fail: why".
+  void setHealth(const std::string& instanceId, const std::string& answer) const {
+    std::string path = healthDir_ + "/" + instanceId;
+    std::ofstream(path + ".tmp") << answer << "\n";
+    std::filesystem::rename(path + ".tmp", path);
+  }
 
  private:
   static void writeHostXml(const std::string& path) {
@@ -60,6 +66,7 @@ class TestDriverServer {
 
   testing::TempDir temp_;
   std::string hostsDir_;
+  std::string healthDir_;
   std::unique_ptr<testing::ServerProcess> server_;
 };
 

@@ -6,6 +6,11 @@
 //     on --hosts hosts; wall time from the apply to every instance Available;
 //  2. rollout: the same spec with another config (a new revision), maxSurge 25% /
 //     maxUnavailable 25%; wall time from the apply to GET .../rollout saying Complete.
+//  3. from a failed rollout to its first rollback step: a Deployment of 4 beside the fleet,
+//     health checked (answers written by this program), replaced in place, whose revision 2
+//     fails its check; from the server's own events, the time from the failure that fails the
+//     rollout (its third `Replacing`) to `RolledBack`, and to the first `Provisioned` of the
+//     revision rolled back to.
 //
 // Per instance: the rollout's wall time over the instances replaced, against the first
 // deploy's per instance (a replacement is one provision and one destroy: about 2x is what the
@@ -23,6 +28,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <set>
 #include <stdexcept>
 #include <string>
 #include <thread>
@@ -31,6 +37,7 @@
 #include "bench/common/bench_flags.h"
 #include "bench/common/server_bench.h"
 #include "common/clock.h"
+#include "common/time_format.h"
 #include "hypervisor/libvirt_hypervisor.h"
 #include "tests/support/deploy_fixture.h"
 #include "tests/support/registry_client.h"
@@ -85,6 +92,84 @@ double libvirtPairMs(const std::string& dir, const std::string& hostXml, int rou
   }
   std::sort(ms.begin(), ms.end());
   return ms[ms.size() / 2];
+}
+
+// A Deployment `broken` of 4 on the fleet's network, health checked, replaced in place;
+// `gateway` as in fleetYaml.
+std::string brokenYaml(int gateway) {
+  return R"(apiVersion: stele.dev/v1
+kind: Deployment
+metadata: {name: broken}
+spec:
+  image: web:0.1.0
+  replicas: 4
+  resources: {memoryMiB: 32, vcpus: 1}
+  interfaces:
+    - network: fleet
+      pool: 10.1.9.10-10.1.9.60
+  config: |
+    gateway 10.1.0.)" +
+         std::to_string(gateway) + R"(
+  healthCheck:
+    http: {port: 80}
+  strategy:
+    rollingUpdate: {maxSurge: 0, maxUnavailable: 1}
+)";
+}
+
+// Answers each new Starting instance of `broken` once: revision 1 passes, others fail.
+class BrokenAnswers {
+ public:
+  explicit BrokenAnswers(const bench::TestDriverServer& fleet) : fleet_(fleet) {}
+  void answer(cli::HttpClient& client) {
+    auto r = client.request("GET", "/v1/instances?deployment=broken");
+    if (!r || r->status != 200) return;
+    nlohmann::json items = stele::testing::jsonOf(*r)["items"];
+    for (const auto& i : items) {
+      std::string id = i.value("id", "");
+      if (i.value("state", "") != "Starting" || !answered_.insert(id).second) continue;
+      fleet_.setHealth(id, i.value("revision", 0) == 1 ? "pass" : "fail: http 500 (bench)");
+    }
+  }
+
+ private:
+  const bench::TestDriverServer& fleet_;
+  std::set<std::string> answered_;
+};
+
+// Milliseconds since the epoch of an event's "time" ("2026-12-04T01:02:03.456Z"), or -1.
+std::int64_t eventMs(const nlohmann::json& event) {
+  std::string time = event.value("time", "");
+  if (time.size() != 24) return -1;
+  auto seconds = parseRfc3339(time.substr(0, 19) + "Z");
+  return seconds ? *seconds * 1000 + std::atoi(time.substr(20, 3).c_str()) : -1;
+}
+
+struct RollbackTimes {
+  double toRolledBackMs = -1;
+  double toFirstStepMs = -1;
+};
+
+// From the deployment's events: the last `Replacing` before `RolledBack`, `RolledBack`, and
+// the first `Provisioned` after it.
+RollbackTimes rollbackTimes(cli::HttpClient& client) {
+  RollbackTimes out;
+  auto r = client.request("GET", "/v1/events?deployment=broken&limit=5000");
+  if (!r || r->status != 200) return out;
+  nlohmann::json items = stele::testing::jsonOf(*r)["items"];
+  std::int64_t failed = -1;
+  std::int64_t rolledBack = -1;
+  for (const auto& e : items) {
+    std::string reason = e.value("reason", "");
+    if (rolledBack < 0 && reason == "Replacing") failed = eventMs(e);
+    if (rolledBack < 0 && reason == "RolledBack") rolledBack = eventMs(e);
+    if (rolledBack >= 0 && failed >= 0 && reason == "Provisioned") {
+      out.toRolledBackMs = static_cast<double>(rolledBack - failed);
+      out.toFirstStepMs = static_cast<double>(eventMs(e) - failed);
+      break;
+    }
+  }
+  return out;
 }
 
 struct Phase {
@@ -149,10 +234,29 @@ int runBench(int hosts, int replicas) {
     return view.value("state", "") == "Complete" && view.value("revision", 0) == 2;
   });
   auto after = bench::countStates(poller, "fleet", 2);
+
+  BrokenAnswers answers(fleet);
+  Phase brokenUp = timed(admin, brokenYaml(1), [&](std::string& last) {
+    answers.answer(poller);
+    auto states = bench::countStates(poller, "broken");
+    last = bench::describe(states);
+    return states["Available"] >= 4;
+  });
+  Phase rollback = timed(admin, brokenYaml(2), [&](std::string& last) {
+    answers.answer(poller);
+    auto r = poller.request("GET", "/v1/deployments/broken/rollout");
+    if (!r || r->status != 200) return false;
+    auto view = stele::testing::jsonOf(*r);
+    last = view.dump();
+    return view.value("revision", 0) == 1 && view.value("rollbackOf", 0) == 2 &&
+           view.value("state", "") == "Complete";
+  });
+  RollbackTimes times = rollbackTimes(poller);
   std::string floorDir = fleet.file("floor");
   std::filesystem::create_directories(floorDir);
   const double floorMs = libvirtPairMs(floorDir, fleet.hostXml(0), 200);
-  const bool valid = first.seconds >= 0 && roll.seconds >= 0 && after["Available"] == replicas;
+  const bool valid = first.seconds >= 0 && roll.seconds >= 0 && after["Available"] == replicas &&
+                     brokenUp.seconds >= 0 && rollback.seconds >= 0 && times.toFirstStepMs >= 0;
 
   std::printf(
       "\nrollout of %d instances on %d test-driver hosts of a real stele server (maxSurge 25%%, "
@@ -170,9 +274,16 @@ int runBench(int hosts, int replicas) {
         "floor: define+start+destroy on the test driver, LibvirtHypervisor alone, one at a "
         "time: %.2f ms median of 200; rollout per replaced instance / floor: %.2fx\n",
         floorMs, roll.seconds * 1e3 / replicas / floorMs);
+    std::printf(
+        "failed rollout (its 3rd failed instance) -> RolledBack: %.0f ms; -> first step of the "
+        "rollback (Provisioned): %.0f ms (goal <= 100)\n",
+        times.toRolledBackMs, times.toFirstStepMs);
     return 0;
   }
-  std::printf("\nINVALID: %s\n", bench::describe(after).c_str());
+  std::printf(
+      "\nINVALID: fleet %s; broken up %.1f s, rolled back %.1f s (%s), first step %.0f ms\n",
+      bench::describe(after).c_str(), brokenUp.seconds, rollback.seconds, rollback.last.c_str(),
+      times.toFirstStepMs);
   return 1;
 }
 
