@@ -3,7 +3,12 @@
 //   POST /v1/apply[?dryRun=true]   multi-document YAML (application/yaml) or JSON      deployer
 //     -> {items: [{index, kind, name, action: created|configured|unchanged, generation}],
 //         changed, dryRun, plan?: {hosts: {HOST: [{action, deployment, ordinal, reason}]},
-//                                  unplaced: [...]}}
+//                                  unplaced: [...]},
+//         warnings?: ["deployment/web: FailedScheduling: 0/1 hosts fit: ..."]}
+//     A real apply that changed a deployment previews its next pass, as --dry-run does, and
+//     warns of what could not be placed (a surge instance on a full host, say).
+#include <set>
+
 #include "api/desired_views.h"
 #include "api/router.h"
 #include "api/services.h"
@@ -21,6 +26,24 @@ Result<scheduler::DocumentFormat> formatOf(const HttpRequest& request) {
   }
   return fail(ErrorKind::InvalidArgument, "content_type_invalid",
               "Content-Type must be application/yaml or application/json");
+}
+
+// What the next pass could not place of the deployments this apply changed.
+Result<nlohmann::json> placementWarnings(Services& s, const scheduler::ApplyResult& result) {
+  std::set<std::string> changed;
+  for (const auto& item : result.items) {
+    if (item.kind == "Deployment" && item.action != "unchanged") changed.insert(item.name);
+  }
+  nlohmann::json out = nlohmann::json::array();
+  if (changed.empty()) return out;
+  auto plan = s.reconciler.preview(result.deployments, result.networks);
+  if (!plan) return fail(plan.error());
+  for (const auto& c : plan->conditions) {
+    if (c.reason == "FailedScheduling" && changed.count(c.deployment) != 0) {
+      out.push_back("deployment/" + c.deployment + ": " + c.reason + ": " + c.message);
+    }
+  }
+  return out;
 }
 
 }  // namespace
@@ -53,6 +76,9 @@ void addApplyRoutes(Router& router, Services& s) {
                   auto plan = s.reconciler.preview(result->deployments, result->networks);
                   if (!plan) return fail(plan.error());
                   body["plan"] = planJson(*plan);
+                } else if (auto warnings = placementWarnings(s, *result);
+                           warnings && !warnings->empty()) {
+                  body["warnings"] = *warnings;
                 }
                 return jsonResponse(200, body);
               }});

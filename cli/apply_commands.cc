@@ -69,6 +69,10 @@ int runApply(const Argv& argv) {
                 dryRun ? " (dry run)" : "");
   }
   if (dryRun && result.contains("plan")) printPlan(result["plan"]);
+  for (const auto& warning : result.value("warnings", json::array())) {
+    if (warning.is_string())
+      std::fprintf(stderr, "warning: %s\n", warning.get<std::string>().c_str());
+  }
   return 0;
 }
 

@@ -191,6 +191,26 @@ TEST_F(DeploymentApiTest, DryRunShowsThePlanPerHostAndChangesNothing) {
   EXPECT_TRUE(fx_.instances("web").empty());
 }
 
+TEST_F(DeploymentApiTest, AnApplyWarnsOfASurgeInstanceNoHostCanTake) {
+  // Both replicas fill the small host (2 vCPUs), the only one in zone a.
+  const std::string onSmall =
+      "  placement: {hostSelector: {zone: a}, spread: none}\n"
+      "  strategy:\n    rollingUpdate: {maxSurge: 1, maxUnavailable: 0}\n";
+  auto first = fx_.apply(webYaml(2, "web:0.1.0", onSmall));
+  ASSERT_EQ(first.status, 200) << first.body;
+  EXPECT_FALSE(jsonOf(first).contains("warnings")) << first.body;
+  ASSERT_TRUE(waitAvailable(2)) << fx_.instances("web").dump(2);
+  auto second = fx_.apply(webYaml(2, "web:0.1.0", onSmall + "  minReadyMs: 100\n"));
+  ASSERT_EQ(second.status, 200) << second.body;
+  auto warnings = jsonOf(second)["warnings"];
+  ASSERT_EQ(warnings.size(), 1u) << second.body;
+  std::string warning = warnings[0];
+  EXPECT_NE(warning.find("deployment/web: FailedScheduling: 0/"), std::string::npos) << warning;
+  EXPECT_NE(warning.find("insufficient vcpus"), std::string::npos) << warning;
+  auto again = fx_.apply(webYaml(2, "web:0.1.0", onSmall + "  minReadyMs: 100\n"));
+  EXPECT_FALSE(jsonOf(again).contains("warnings")) << "unchanged: nothing to warn of";
+}
+
 TEST_F(DeploymentApiTest, TwentyConcurrentAppliesOfOneFileStoreOneState) {
   std::vector<std::thread> threads;
   threads.reserve(20);
