@@ -5,8 +5,8 @@
 //         changed, dryRun, plan?: {hosts: {HOST: [{action, deployment, ordinal, reason}]},
 //                                  unplaced: [...]},
 //         warnings?: ["deployment/web: FailedScheduling: 0/1 hosts fit: ..."]}
-//     A real apply that changed a deployment previews its next pass, as --dry-run does, and
-//     warns of what could not be placed (a surge instance on a full host, say).
+//     A real apply that made a deployment's revision previews its next pass, as --dry-run
+//     does, and warns of what could not be placed (a surge instance on a full host, say).
 #include <set>
 
 #include "api/desired_views.h"
@@ -28,11 +28,12 @@ Result<scheduler::DocumentFormat> formatOf(const HttpRequest& request) {
               "Content-Type must be application/yaml or application/json");
 }
 
-// What the next pass could not place of the deployments this apply changed.
+// What the next pass could not place of the deployments this apply gave a new revision (not
+// on every apply: a preview waits for the reconciler's pass).
 Result<nlohmann::json> placementWarnings(Services& s, const scheduler::ApplyResult& result) {
   std::set<std::string> changed;
   for (const auto& item : result.items) {
-    if (item.kind == "Deployment" && item.action != "unchanged") changed.insert(item.name);
+    if (item.newRevision) changed.insert(item.name);
   }
   nlohmann::json out = nlohmann::json::array();
   if (changed.empty()) return out;

@@ -266,6 +266,7 @@ Result<ApplyResult> DesiredState::apply(const ApplyRequest& request) {
             if (!number) return fail(number.error());
             item.revision = *number;
             newRevision = true;
+            item.newRevision = true;
           }
           store::DesiredObjectRecord record{s.ref.kind,
                                             s.ref.name,

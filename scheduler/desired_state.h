@@ -38,6 +38,7 @@ struct ApplyItem {
   std::string action;  // created | configured | unchanged
   std::int64_t generation = 0;
   std::int64_t revision = 0;  // Deployments: moves only when the instance template changes
+  bool newRevision = false;   // Deployments: created, or its template changed
 };
 
 struct ApplyResult {
