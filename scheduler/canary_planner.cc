@@ -4,7 +4,8 @@
 // when it has passed with none failing (a failure counts against the rollout's failure limit,
 // which rolls it back), the rollout is promoted and goes on as a rolling update, in the same
 // pass. With `manual`, it holds until `stele rollout promote`. A promoted rollout, or a
-// rollback, is a rolling update from the start.
+// rollback, is a rolling update from the start. An old instance that fails meanwhile is not
+// replaced while the total stays at `replicas` or more; below it, by the new revision.
 #include <algorithm>
 
 #include "scheduler/rollout_strategy.h"
@@ -33,7 +34,10 @@ RolloutDecision planCanary(const RolloutView& view) {
   RolloutDecision out;
   const int current = static_cast<int>(view.current.size());
   const int canary = view.bounds.canary;
-  out.provisions = std::max(0, std::min(canary - current, view.replicas + canary - view.total));
+  // The canaries, and more of the new revision only to keep `replicas` instances when old
+  // ones fail meanwhile (Stele provisions only the current revision).
+  out.provisions = std::max(0, std::min(std::max(canary - current, view.replicas - view.total),
+                                        view.replicas + canary - view.total));
   out.scaleDown = surplusOf(view.current, view.replicas);
   std::optional<std::int64_t> opened = windowOpensAt(view);
   if (!opened) return out;  // the canaries are on their way: the progress deadline runs

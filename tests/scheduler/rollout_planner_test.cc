@@ -363,6 +363,18 @@ TEST(CanaryPlanner, ItsCanaryRunsBesideEveryOldInstanceAndNoOldOneGoes) {
   EXPECT_FALSE(second.holding);
 }
 
+TEST(CanaryPlanner, OldInstancesThatFailDuringTheHoldAreMadeUpOnlyBelowTheReplicas) {
+  ViewBuilder oneLost(3, kCanaryBounds);
+  oneLost.old(2, 0).currentSince(1000).canary(1500, 1000);
+  EXPECT_EQ(planCanary(oneLost.view()).provisions, 0) << "2 old + 1 canary: still 3";
+
+  ViewBuilder twoLost(3, kCanaryBounds);
+  twoLost.old(1, 0).currentSince(1000).canary(1500, 1000);
+  RolloutDecision fill = planCanary(twoLost.view());
+  EXPECT_EQ(fill.provisions, 1) << "1 old + 1 canary: one more of the new revision";
+  EXPECT_TRUE(fill.replace.empty());
+}
+
 TEST(CanaryPlanner, HoldsForTheAnalysisWindowThenPromotesAndGoesOnAsARollingUpdate) {
   ViewBuilder during(3, kCanaryBounds);
   during.old(3, 0).currentSince(1000).canary(1500, 1000);
