@@ -64,6 +64,15 @@ int failed(const Error& error, int code = 1) {
 }  // namespace
 
 int runServer(const ServerOptions& options) {
+  // SIGINT and SIGTERM are taken by sigwait() below. They are blocked before any thread
+  // starts (the hypervisor's event loop, the prober, the HTTP workers inherit the mask):
+  // a signal delivered to a thread that left them unblocked would end the process at once.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  std::signal(SIGPIPE, SIG_IGN);
   auto listen = parseListen(options);
   if (!listen) return failed(listen.error(), 2);
   if (auto r = scheduler::validateHostUriPolicy(options.hostUris); !r) return failed(r.error(), 2);
@@ -136,13 +145,6 @@ int runServer(const ServerOptions& options) {
   api::Router router;
   api::addAllRoutes(router, services);
   api::Dispatcher dispatcher(router, services);
-
-  sigset_t signals;
-  sigemptyset(&signals);
-  sigaddset(&signals, SIGINT);
-  sigaddset(&signals, SIGTERM);
-  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
-  std::signal(SIGPIPE, SIG_IGN);
 
   auto endpoint = api::HttpEndpoint::start(*listen, dispatcher, metrics);
   if (!endpoint) return failed(endpoint.error());
