@@ -107,7 +107,10 @@ class Vm:
     """One QEMU TCG guest booted from an image directory (kernel, initrd, manifest.json)."""
 
     def __init__(self, image_dir, config_text, namespace, taps, workdir, memory_mib=32,
-                 machine="pc", extra_cmdline=""):
+                 machine="pc", extra_cmdline="", drop_cmdline=(), bios=None, trace=False):
+        """extra_cmdline is appended to the manifest's cmdline, drop_cmdline tokens removed
+        from it; bios is a firmware file for -bios; trace=True logs QEMU's fw_cfg_select and
+        serial_write trace events with wall-clock timestamps to trace_path (boot phases)."""
         self.image_dir = image_dir
         with open(os.path.join(image_dir, "manifest.json")) as f:
             self.manifest = json.load(f)
@@ -115,6 +118,8 @@ class Vm:
         self.console_path = os.path.join(workdir, "console.log")
         self.config_path = os.path.join(workdir, "config.txt")
         self.qmp_path = os.path.join(workdir, "qmp.sock")
+        self.trace_path = os.path.join(workdir, "trace.log") if trace else None
+        cmdline = [t for t in self.manifest["boot"]["cmdline"].split() if t not in drop_cmdline]
         with open(self.config_path, "w") as f:
             f.write(config_text)
         argv = [
@@ -125,16 +130,22 @@ class Vm:
             "-qmp", f"unix:{self.qmp_path},server=on,wait=off",
             "-kernel", os.path.join(image_dir, "kernel"),
             "-initrd", os.path.join(image_dir, "initrd"),
-            "-append", (self.manifest["boot"]["cmdline"] + " " + extra_cmdline).strip(),
+            "-append", " ".join(cmdline + extra_cmdline.split()),
             "-fw_cfg", f"name=opt/stele/config,file={self.config_path}",
             "-no-reboot",
         ]
+        if bios:
+            argv += ["-bios", bios]
+        if trace:
+            argv += ["-trace", "fw_cfg_select", "-trace", "serial_write", "-msg", "timestamp=on",
+                     "-D", self.trace_path]
         for index, (tap, mac) in enumerate(taps):
             argv += ["-netdev", f"tap,id=n{index},ifname={tap},script=no,downscript=no,vhost=off",
                      "-device", f"virtio-net-pci,netdev=n{index},mac={mac}"]
         open(self.console_path, "w").close()
         self.stderr = open(os.path.join(workdir, "qemu.stderr"), "w")
         self.started_at = time.monotonic()
+        self.started_wall = time.time()  # trace timestamps are wall-clock
         self.process = subprocess.Popen(namespace.exec_argv(*argv), stdin=subprocess.DEVNULL,
                                         stdout=self.stderr, stderr=self.stderr,
                                         preexec_fn=_die_with_parent)
