@@ -11,7 +11,8 @@
 # silences of the kernel log, and guest memory. The default variants are the image as its
 # manifest boots it, bare QEMU and through a private libvirtd, each also without `quiet`
 # (whose kernel log splits the kernel phases). SPEC: cmdline tokens to add (+tok or tok) or
-# remove (-tok), bios=FILE, libvirt; e.g. --variant "qboot=bios=/usr/share/qemu/qboot.rom".
+# remove (-tok), bios=FILE (bios= for SeaBIOS), initrd=FILE, libvirt; e.g.
+# --variant "seabios=bios=" --variant "no-acpi-irq=-acpi=noirq".
 # NAMEs default to web dns router firewall testinit; images come from BUILD_DIR/images
 # (testinit from BUILD_DIR/images-test). Needs root. Build the images first:
 # images/build-images.sh BUILD_DIR; tests/images/boot_build_test_image.sh BUILD_DIR/images-test.

@@ -42,12 +42,14 @@ class Variant:
 
     def __init__(self, label, spec=""):
         self.label, self.add, self.drop, self.bios = label, [], [], None
-        self.libvirt = False
+        self.libvirt, self.initrd = False, None
         for token in spec.split():
             if token == "libvirt":
                 self.libvirt = True
             elif token.startswith("bios="):
                 self.bios = token[len("bios="):]
+            elif token.startswith("initrd="):
+                self.initrd = token[len("initrd="):]
             elif token.startswith("-"):
                 self.drop.append(token[1:])
             else:
@@ -57,7 +59,7 @@ class Variant:
 
     def vm_options(self):
         return {"extra_cmdline": " ".join(self.add), "drop_cmdline": self.drop, "bios": self.bios,
-                "trace": True}
+                "initrd": self.initrd, "trace": True}
 
 
 # Without --variant: the image as its manifest boots it, bare and through libvirt, and each
@@ -171,7 +173,9 @@ def main():
     parser.add_argument("--runs", type=int, default=10)
     parser.add_argument("--variant", action="append", default=[], metavar="LABEL=SPEC",
                         help="boot also this way; SPEC: cmdline tokens to add (+tok or tok) and"
-                             " remove (-tok), bios=FILE for the firmware. Interleaved boots.")
+                             " remove (-tok), bios=FILE for the firmware (bios= for QEMU's"
+                             " SeaBIOS), initrd=FILE for another initrd, libvirt to boot through"
+                             " libvirt. Interleaved boots.")
     parser.add_argument("--no-memory", action="store_true", help="skip the guest-RAM boots")
     parser.add_argument("names", nargs="*")
     options = parser.parse_args()

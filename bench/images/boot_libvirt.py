@@ -32,7 +32,7 @@ import threading
 import time
 from xml.sax.saxutils import escape, quoteattr
 
-from boot_harness import Lab, Namespace, _die_with_parent
+from boot_harness import DEFAULT_BIOS, Lab, Namespace, _die_with_parent
 
 _libc = ctypes.CDLL(None, use_errno=True)
 CLONE_NEWNS, CLONE_NEWNET = 0x00020000, 0x40000000
@@ -211,8 +211,9 @@ class PrivateLibvirtd:
         _libc.prctl(PR_SET_CHILD_SUBREAPER, 0, 0, 0, 0)
 
 
-def domain_xml(name, instance_id, paths, cmdline, memory_mib, taps, trace_path, bios=None):
-    """The domain as hypervisor/domain_xml.cc builds it; taps = [(tap, mac)] (see above)."""
+def domain_xml(name, instance_id, paths, cmdline, memory_mib, taps, trace_path, bios):
+    """The domain as hypervisor/domain_xml.cc builds it; taps = [(tap, mac)] (see above);
+    bios: the host's firmware setting (HostConfig::firmware), "" for libvirt's default."""
     a = quoteattr
     loader = f"\n    <loader type='rom'>{escape(bios)}</loader>" if bios else ""
     nics = "".join(
@@ -291,7 +292,7 @@ class LibvirtVm:
     counter = 0
 
     def __init__(self, daemon, image_dir, manifest, config_text, taps, extra_cmdline="",
-                 drop_cmdline=(), bios=None, trace=True, memory_mib=32):
+                 drop_cmdline=(), bios=None, trace=True, memory_mib=32, initrd=None):
         LibvirtVm.counter += 1
         self.daemon = daemon
         self.name = f"bench-{os.getpid()}-{LibvirtVm.counter}"
@@ -302,12 +303,15 @@ class LibvirtVm:
         cmdline = [t for t in manifest["boot"]["cmdline"].split() if t not in drop_cmdline]
         self.started_at = time.monotonic()  # the provision call
         self.started_wall = time.time()
-        for role in ("kernel", "initrd"):
-            shutil.copyfile(os.path.join(image_dir, role), paths[role])
+        blobs = {"kernel": os.path.join(image_dir, "kernel"),
+                 "initrd": initrd or os.path.join(image_dir, "initrd")}
+        for role, blob in blobs.items():
+            shutil.copyfile(blob, paths[role])
         with open(paths["config"], "w") as f:
             f.write(config_text)
         xml = domain_xml(self.name, self.name, paths, " ".join(cmdline + extra_cmdline.split()),
-                         memory_mib, taps, self.trace_path, bios)
+                         memory_mib, taps, self.trace_path,
+                         DEFAULT_BIOS if bios is None else bios)
         self.marks = {"files": time.monotonic() - self.started_at}
         self.domain = daemon.libvirt.define(xml)
         self.marks["defined"] = time.monotonic() - self.started_at

@@ -29,8 +29,7 @@ WRITE_RE = re.compile(r"addr 0x([0-9a-f]+) val 0x([0-9a-f]+)")
 PHASES = [
     ("instance files (copies)", "provision", "files"),
     ("libvirt define", "files", "defined"),
-    ("libvirt start (QEMU up, resumed)", "defined", "started"),
-    ("start returned -> firmware", "started", "firmware"),
+    ("libvirt start -> firmware runs", "defined", "firmware"),
     ("QEMU start -> firmware", "qemu", "firmware"),
     ("firmware (to kernel jump)", "firmware", "kernel"),
     ("decompress + early kernel", "kernel", "console"),

@@ -23,6 +23,9 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 PROBE = os.path.join(HERE, "boot_probe.py")
 PYTHON = "/usr/bin/python3"
 NS_PREFIX = "stele-img-"
+# The firmware Stele's hosts boot guests with (stele server --guest-firmware); "" = QEMU's own.
+QBOOT = "/usr/share/qemu/qboot.rom"
+DEFAULT_BIOS = QBOOT if os.path.isfile(QBOOT) else ""
 READY_RE = "stele-appliance: {name} ready"
 
 
@@ -107,9 +110,11 @@ class Vm:
     """One QEMU TCG guest booted from an image directory (kernel, initrd, manifest.json)."""
 
     def __init__(self, image_dir, config_text, namespace, taps, workdir, memory_mib=32,
-                 machine="pc", extra_cmdline="", drop_cmdline=(), bios=None, trace=False):
+                 machine="pc", extra_cmdline="", drop_cmdline=(), bios=None, trace=False,
+                 initrd=None):
         """extra_cmdline is appended to the manifest's cmdline, drop_cmdline tokens removed
-        from it; bios is a firmware file for -bios; trace=True logs QEMU's fw_cfg_select and
+        from it; bios is a firmware file for -bios (None: DEFAULT_BIOS, "": QEMU's own
+        SeaBIOS); initrd replaces the image's initrd file; trace=True logs QEMU's fw_cfg_select and
         serial_write trace events with wall-clock timestamps to trace_path (boot phases)."""
         self.image_dir = image_dir
         with open(os.path.join(image_dir, "manifest.json")) as f:
@@ -129,11 +134,12 @@ class Vm:
             "-serial", f"file:{self.console_path}",
             "-qmp", f"unix:{self.qmp_path},server=on,wait=off",
             "-kernel", os.path.join(image_dir, "kernel"),
-            "-initrd", os.path.join(image_dir, "initrd"),
+            "-initrd", initrd or os.path.join(image_dir, "initrd"),
             "-append", " ".join(cmdline + extra_cmdline.split()),
             "-fw_cfg", f"name=opt/stele/config,file={self.config_path}",
             "-no-reboot",
         ]
+        bios = DEFAULT_BIOS if bios is None else bios
         if bios:
             argv += ["-bios", bios]
         if trace:
