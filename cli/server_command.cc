@@ -25,6 +25,7 @@ int runServerCommand(const Argv& argv) {
                            "ssh-key",
                            "ssh-known-hosts",
                            "tls-pki-dir",
+                           "guest-firmware",
                            "host-grace-ms",
                            "host-call-deadline-ms",
                            "host-provision-deadline-ms",
@@ -51,6 +52,7 @@ int runServerCommand(const Argv& argv) {
         "             [--max-disk-size 512MiB] [--max-chunk-size 16MiB]\n"
         "             [--host-socket-dir /run/libvirt] [--ssh-key FILE]\n"
         "             [--ssh-known-hosts FILE] [--tls-pki-dir DIR]\n"
+        "             [--guest-firmware /usr/share/qemu/qboot.rom]  ('' = libvirt's default)\n"
         "             [--host-grace-ms 30000] [--host-call-deadline-ms 30000]\n"
         "             [--host-provision-deadline-ms 120000]\n"
         "             [--backoff-base-ms 1000] [--backoff-max-ms 60000]\n"
@@ -112,6 +114,7 @@ int runServerCommand(const Argv& argv) {
   uris.sshKeyFile = args->valueOr("ssh-key", "");
   uris.sshKnownHostsFile = args->valueOr("ssh-known-hosts", "");
   uris.tlsPkiDir = args->valueOr("tls-pki-dir", "");
+  options.guestFirmware = args->valueOr("guest-firmware", options.guestFirmware);
   struct IntegerFlag {
     const char* name;
     std::int64_t* target;

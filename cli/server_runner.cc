@@ -106,8 +106,10 @@ int runServer(const ServerOptions& options) {
   store::HostRepository hostRepo(**db);
   // Every host call has a deadline: a hung libvirtd makes its host unreachable instead of
   // stalling the reconciler (hypervisor/deadline_hypervisor.h).
-  hypervisor::DeadlineHypervisor hypervisor(std::make_shared<hypervisor::LibvirtHypervisor>(clock),
-                                            clock, options.hostCalls);
+  hypervisor::DeadlineHypervisor hypervisor(
+      std::make_shared<hypervisor::LibvirtHypervisor>(
+          clock, hypervisor::LibvirtHypervisorOptions{.guestFirmware = options.guestFirmware}),
+      clock, options.hostCalls);
   scheduler::HostInventory hosts(hostRepo, hypervisor, clock, options.dataDir + "/instances",
                                  options.hostUris);
   if (auto r = hosts.connectAll(); !r) return failed(r.error());

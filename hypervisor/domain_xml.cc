@@ -32,9 +32,13 @@ Result<void> validatePaths(const DomainSpec& spec, const InstancePaths& paths) {
 }  // namespace
 
 Result<std::string> buildDomainXml(const DomainSpec& spec, const InstancePaths& paths,
-                                   Acceleration acceleration) {
+                                   Acceleration acceleration, const std::string& firmware) {
   if (auto ok = validateDomainSpec(spec); !ok) return fail(ok.error());
   if (auto ok = validatePaths(spec, paths); !ok) return fail(ok.error());
+  if (!firmware.empty() && !isValidAbsolutePath(firmware)) {
+    return fail(ErrorKind::InvalidArgument, "invalid_firmware_path",
+                "firmware must be an absolute path without control characters or . / ..");
+  }
 
   const std::string memory = std::to_string(spec.memoryMiB);
   const std::string vcpus = std::to_string(spec.vcpus);
@@ -67,7 +71,9 @@ Result<std::string> buildDomainXml(const DomainSpec& spec, const InstancePaths& 
         .close();
   }
 
-  xml.open("os").leaf("type", "hvm", {{"arch", "x86_64"}}).leaf("kernel", paths.kernel);
+  xml.open("os").leaf("type", "hvm", {{"arch", "x86_64"}});
+  if (!firmware.empty()) xml.leaf("loader", firmware, {{"type", "rom"}});
+  xml.leaf("kernel", paths.kernel);
   if (paths.initrd) xml.leaf("initrd", *paths.initrd);
   xml.leaf("cmdline", spec.cmdline).empty("smbios", {{"mode", "sysinfo"}}).close();
 

@@ -13,7 +13,8 @@ namespace stele::hypervisor {
 inline constexpr std::string_view kFwCfgConfigEntry = "opt/stele/config";
 
 // `paths` are the per-instance copies libvirt will hand to QEMU (not the caller's blobs).
+// `firmware`: absolute path of a BIOS ROM for <loader type='rom'>; empty = libvirt's default.
 Result<std::string> buildDomainXml(const DomainSpec& spec, const InstancePaths& paths,
-                                   Acceleration acceleration);
+                                   Acceleration acceleration, const std::string& firmware = {});
 
 }  // namespace stele::hypervisor

@@ -94,7 +94,8 @@ Result<InstanceInfo> LibvirtHypervisor::provision(const HostId& host, const Doma
   const HostConfig& config = (*connection)->config();
   const InstancePaths paths = instancePathsFor(
       config.instanceDir, spec.instanceId, spec.initrdPath.has_value(), spec.config.has_value());
-  auto xml = buildDomainXml(spec, paths, config.acceleration);  // validates the spec first
+  // buildDomainXml validates the spec (and the firmware path) first
+  auto xml = buildDomainXml(spec, paths, config.acceleration, options_.guestFirmware);
   if (!xml) return fail(xml.error());
   auto live = (*connection)->connection();
   if (!live) return fail(live.error());

@@ -27,6 +27,10 @@ struct LibvirtHypervisorOptions {
   // Receives libvirt's full text of a failed connect (it can quote server files, so it is
   // never in HostStatus::lastError). Empty: written to stderr, the server log.
   std::function<void(const std::string&)> log = nullptr;
+  // Absolute path, on every libvirt host, of the BIOS ROM guests boot with (the domain's
+  // <loader type='rom'>, QEMU -bios); empty = libvirt's default (SeaBIOS). qboot
+  // (/usr/share/qemu/qboot.rom) reaches the kernel ~50-100 ms sooner under TCG.
+  std::string guestFirmware = {};
 };
 
 class LibvirtHypervisor final : public Hypervisor {

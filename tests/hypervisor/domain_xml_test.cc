@@ -129,6 +129,18 @@ TEST(DomainXml, AddsFwCfgEntryOnlyWhenConfigIsGiven) {
       << *xml;
 }
 
+TEST(DomainXml, NamesTheFirmwareRomOnlyWhenTheHostGivesOne) {
+  auto spec = validDomainSpec();
+  auto paths = instancePathsFor("/i", spec.instanceId, false, false);
+  EXPECT_EQ(valueOf(buildDomainXml(spec, paths, Acceleration::Qemu)).find("<loader"),
+            std::string::npos);
+  auto xml = valueOf(buildDomainXml(spec, paths, Acceleration::Qemu, "/usr/share/qemu/qboot.rom"));
+  EXPECT_NE(xml.find("<loader type='rom'>/usr/share/qemu/qboot.rom</loader>"), std::string::npos);
+  auto relative = buildDomainXml(spec, paths, Acceleration::Qemu, "qboot.rom");
+  ASSERT_FALSE(relative.has_value());
+  EXPECT_EQ(relative.error().code, "invalid_firmware_path");
+}
+
 TEST(MacAddress, IsLocallyAdministeredUnicastStableAndDistinctPerNic) {
   const std::string first = macAddressFor("i-0001", 0);
   EXPECT_EQ(first, macAddressFor("i-0001", 0));

@@ -62,7 +62,7 @@ Result<std::string> generate(const fs::path& input) {
     auto paths = instancePathsFor(in.at("instanceRoot").get<std::string>(), spec.instanceId,
                                   spec.initrdPath.has_value(), spec.config.has_value());
     auto acceleration = in.at("acceleration") == "kvm" ? Acceleration::Kvm : Acceleration::Qemu;
-    return buildDomainXml(spec, paths, acceleration);
+    return buildDomainXml(spec, paths, acceleration, in.value("firmware", std::string()));
   }
   return buildNetworkXml(networkSpecFrom(in.at("spec")));
 }

@@ -45,7 +45,11 @@ TEST(WebApplianceE2e, ConfigDeliveredByFwCfgNamesTheInstanceOnItsPage) {
   ASSERT_TRUE(started) << started.error().message;
   std::unique_ptr<e2e::PrivateLibvirtd> env = std::move(*started);
   ManualClock clock{1'700'000'000};
-  LibvirtHypervisor hypervisor{clock, LibvirtHypervisorOptions{.backstopInterval = 2s}};
+  // The firmware `stele server` boots guests with by default (--guest-firmware), when present.
+  const std::string qboot = "/usr/share/qemu/qboot.rom";
+  LibvirtHypervisor hypervisor{
+      clock, LibvirtHypervisorOptions{.backstopInterval = 2s,
+                                      .guestFirmware = fs::exists(qboot) ? qboot : ""}};
   auto connected =
       hypervisor.connectHost({"e2e", env->uri(), Acceleration::Qemu, env->instanceDir()});
   ASSERT_TRUE(connected) << connected.error().message;

@@ -23,6 +23,9 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 PROBE = os.path.join(HERE, "boot_probe.py")
 PYTHON = "/usr/bin/python3"
 NS_PREFIX = "stele-img-"
+# The firmware Stele's hosts boot guests with (stele server --guest-firmware); "" = QEMU's own.
+QBOOT = "/usr/share/qemu/qboot.rom"
+DEFAULT_BIOS = QBOOT if os.path.isfile(QBOOT) else ""
 READY_RE = "stele-appliance: {name} ready"
 
 
@@ -107,7 +110,12 @@ class Vm:
     """One QEMU TCG guest booted from an image directory (kernel, initrd, manifest.json)."""
 
     def __init__(self, image_dir, config_text, namespace, taps, workdir, memory_mib=32,
-                 machine="pc", extra_cmdline=""):
+                 machine="pc", extra_cmdline="", drop_cmdline=(), bios=None, trace=False,
+                 initrd=None):
+        """extra_cmdline is appended to the manifest's cmdline, drop_cmdline tokens removed
+        from it; bios is a firmware file for -bios (None: DEFAULT_BIOS, "": QEMU's own
+        SeaBIOS); initrd replaces the image's initrd file; trace=True logs QEMU's fw_cfg_select and
+        serial_write trace events with wall-clock timestamps to trace_path (boot phases)."""
         self.image_dir = image_dir
         with open(os.path.join(image_dir, "manifest.json")) as f:
             self.manifest = json.load(f)
@@ -115,6 +123,8 @@ class Vm:
         self.console_path = os.path.join(workdir, "console.log")
         self.config_path = os.path.join(workdir, "config.txt")
         self.qmp_path = os.path.join(workdir, "qmp.sock")
+        self.trace_path = os.path.join(workdir, "trace.log") if trace else None
+        cmdline = [t for t in self.manifest["boot"]["cmdline"].split() if t not in drop_cmdline]
         with open(self.config_path, "w") as f:
             f.write(config_text)
         argv = [
@@ -124,17 +134,24 @@ class Vm:
             "-serial", f"file:{self.console_path}",
             "-qmp", f"unix:{self.qmp_path},server=on,wait=off",
             "-kernel", os.path.join(image_dir, "kernel"),
-            "-initrd", os.path.join(image_dir, "initrd"),
-            "-append", (self.manifest["boot"]["cmdline"] + " " + extra_cmdline).strip(),
+            "-initrd", initrd or os.path.join(image_dir, "initrd"),
+            "-append", " ".join(cmdline + extra_cmdline.split()),
             "-fw_cfg", f"name=opt/stele/config,file={self.config_path}",
             "-no-reboot",
         ]
+        bios = DEFAULT_BIOS if bios is None else bios
+        if bios:
+            argv += ["-bios", bios]
+        if trace:
+            argv += ["-trace", "fw_cfg_select", "-trace", "serial_write", "-msg", "timestamp=on",
+                     "-D", self.trace_path]
         for index, (tap, mac) in enumerate(taps):
             argv += ["-netdev", f"tap,id=n{index},ifname={tap},script=no,downscript=no,vhost=off",
                      "-device", f"virtio-net-pci,netdev=n{index},mac={mac}"]
         open(self.console_path, "w").close()
         self.stderr = open(os.path.join(workdir, "qemu.stderr"), "w")
         self.started_at = time.monotonic()
+        self.started_wall = time.time()  # trace timestamps are wall-clock
         self.process = subprocess.Popen(namespace.exec_argv(*argv), stdin=subprocess.DEVNULL,
                                         stdout=self.stderr, stderr=self.stderr,
                                         preexec_fn=_die_with_parent)

@@ -22,6 +22,9 @@ import http.client
 
 
 SOURCE = None  # --source: local address to send from (tests the guest's routes)
+# How long a UDP or ICMP try waits for its answer. A query sent before the guest is up is
+# lost; the next try follows this much later, so it bounds how late "healthy" is seen.
+REPLY_WAIT = 0.1
 
 
 def check_http(url, status="200", body_contains=""):
@@ -60,7 +63,7 @@ def skip_name(packet, offset):
 def check_dns(server, name, expected):
     qid = os.getpid() & 0xFFFF
     with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
-        s.settimeout(0.3)
+        s.settimeout(REPLY_WAIT)
         s.sendto(dns_query(name, qid), (server, 53))
         packet, _ = s.recvfrom(4096)
     rid, flags, qd, an, _, _ = struct.unpack("!HHHHHH", packet[:12])
@@ -115,9 +118,9 @@ def check_ping(host, sequence=[0]):
     header = struct.pack("!BBHHH", 8, 0, 0, ident, sequence[0])
     packet = struct.pack("!BBHHH", 8, 0, checksum(header + payload), ident, sequence[0]) + payload
     with socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_ICMP) as s:
-        s.settimeout(0.3)
+        s.settimeout(REPLY_WAIT)
         s.sendto(packet, (host, 0))
-        deadline = time.monotonic() + 0.3
+        deadline = time.monotonic() + REPLY_WAIT
         while time.monotonic() < deadline:
             data, (source, _) = s.recvfrom(2048)
             ihl = (data[0] & 0x0F) * 4
